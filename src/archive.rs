@@ -1,0 +1,187 @@
+//! An archive directory: where it is, how it is created and opened, and
+//! the lock that keeps writers apart. The layout is in docs/ARCHITECTURE.md.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use crate::entry::{Body, Head, Init, Marker, Tool, FORMAT_VERSION};
+use crate::error::{Error, IoContext, Result};
+use crate::log::{write_atomic, Log};
+use crate::store::{BlobStore, FsStore};
+
+pub const MARKER: &str = "provenance.json";
+pub const LOG: &str = "log.jsonl";
+pub const HEAD: &str = "head.json";
+pub const BLOBS: &str = "blobs/sha256";
+pub const TMP: &str = "tmp";
+pub const LOCK: &str = "lock";
+
+/// The directory used when neither `--archive` nor `PROVENANCE_ARCHIVE`
+/// names one.
+pub const DEFAULT_DIR: &str = "archive";
+
+pub struct Archive {
+    root: PathBuf,
+    store: FsStore,
+    log: Log,
+}
+
+/// Held while writing (exclusive) or while reading the log's unfinished
+/// tail (shared); released when dropped or when the process dies.
+pub struct Lock {
+    _file: File,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockMode {
+    Shared,
+    Exclusive,
+}
+
+impl Archive {
+    fn at(root: &Path) -> Archive {
+        let root = root.to_path_buf();
+        Archive {
+            store: FsStore::new(root.join(BLOBS), root.join(TMP)),
+            log: Log::new(root.join(LOG), root.join(HEAD), root.join(TMP)),
+            root,
+        }
+    }
+
+    /// Opens an existing archive, refusing anything that is not one.
+    pub fn open(root: &Path) -> Result<Archive> {
+        match fs::metadata(root) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(Error::NoArchive(root.to_path_buf()));
+            }
+            Err(e) => return Err(Error::io(root, "open archive", e)),
+            Ok(m) if !m.is_dir() => return Err(Error::NotAnArchive(root.to_path_buf())),
+            Ok(_) => {}
+        }
+        let marker_path = root.join(MARKER);
+        let bytes = match fs::read(&marker_path) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(if is_empty_dir(root)? {
+                    Error::NoArchive(root.to_path_buf())
+                } else {
+                    Error::NotAnArchive(root.to_path_buf())
+                });
+            }
+            r => r.at(&marker_path, "read")?,
+        };
+        let marker: Marker = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::bad_archive(&marker_path, format!("not a valid archive marker: {e}")))?;
+        if marker.format != Marker::FORMAT {
+            return Err(Error::NotAnArchive(root.to_path_buf()));
+        }
+        if marker.version > FORMAT_VERSION {
+            return Err(Error::bad_archive(
+                root,
+                format!(
+                    "archive format {} is newer than this tool understands ({FORMAT_VERSION}); upgrade provenance",
+                    marker.version
+                ),
+            ));
+        }
+        Ok(Archive::at(root))
+    }
+
+    /// Creates an archive in a directory that is absent or empty.
+    pub fn init(root: &Path) -> Result<Archive> {
+        if root.join(MARKER).exists() {
+            return Err(Error::AlreadyAnArchive(root.to_path_buf()));
+        }
+        if root.exists() && !is_empty_dir(root)? {
+            return Err(Error::NotAnArchive(root.to_path_buf()));
+        }
+        let archive = Archive::at(root);
+        for dir in [root.join(BLOBS), root.join(TMP)] {
+            fs::create_dir_all(&dir).at(&dir, "create directory")?;
+        }
+        let lock = archive.lock(LockMode::Exclusive)?;
+        archive.log.write_head(&Head::empty())?;
+        let mut append = archive.log.begin(&lock)?;
+        append.push(Body::Init(Init {
+            archive_id: random_id()?,
+            format: FORMAT_VERSION,
+            tool: Tool::this(),
+        }));
+        append.commit()?;
+        // The marker comes last: until it exists the directory is not an
+        // archive, so an interrupted init is never mistaken for one.
+        let marker = serde_json::to_vec_pretty(&Marker::current()).expect("marker serialises");
+        write_atomic(&root.join(MARKER), &root.join(TMP), &marker)?;
+        Ok(archive)
+    }
+
+    /// Opens the archive, creating it when the directory is absent or
+    /// empty; says whether it was created.
+    pub fn open_or_init(root: &Path) -> Result<(Archive, bool)> {
+        match Archive::open(root) {
+            Ok(a) => Ok((a, false)),
+            Err(Error::NoArchive(_)) => Ok((Archive::init(root)?, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn store(&self) -> &dyn BlobStore {
+        &self.store
+    }
+
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join(TMP)
+    }
+
+    /// Takes the archive's lock, waiting (and saying so on stderr) while
+    /// another process holds it.
+    pub fn lock(&self, mode: LockMode) -> Result<Lock> {
+        let path = self.root.join(LOCK);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .at(&path, "open lock file")?;
+        let attempt = match mode {
+            LockMode::Exclusive => file.try_lock(),
+            LockMode::Shared => file.try_lock_shared(),
+        };
+        match attempt {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                eprintln!(
+                    "provenance: waiting for another provenance process to release {}",
+                    path.display()
+                );
+                match mode {
+                    LockMode::Exclusive => file.lock(),
+                    LockMode::Shared => file.lock_shared(),
+                }
+                .at(&path, "lock")?;
+            }
+            Err(TryLockError::Error(e)) => return Err(Error::io(&path, "lock", e)),
+        }
+        Ok(Lock { _file: file })
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    let mut it = fs::read_dir(dir).at(dir, "list directory")?;
+    Ok(it.next().is_none())
+}
+
+fn random_id() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Usage(format!("cannot draw a random archive ID: {e}")))?;
+    Ok(hex::encode(bytes))
+}

@@ -1,0 +1,106 @@
+//! Finding documents in the log: IDs to content hashes, and everything the
+//! log says about one document.
+
+use std::collections::BTreeMap;
+
+use crate::entry::{Analysis, Body, Capture, Entry, TextOutcome};
+use crate::error::{Error, Result};
+use crate::hash::Digest;
+use crate::log::Log;
+
+/// The shortest ID prefix accepted, as with git's abbreviated hashes.
+pub const MIN_PREFIX: usize = 8;
+
+/// One document (one content hash) and every entry about it, in log order.
+#[derive(Debug)]
+pub struct Document {
+    pub sha256: Digest,
+    /// Capture entries, oldest first.
+    pub captures: Vec<Entry>,
+    /// Analysis entries, oldest first.
+    pub analyses: Vec<Entry>,
+}
+
+impl Document {
+    fn new(sha256: Digest) -> Document {
+        Document {
+            sha256,
+            captures: Vec::new(),
+            analyses: Vec::new(),
+        }
+    }
+
+    /// The newest capture; every document has at least one.
+    pub fn latest_capture(&self) -> &Capture {
+        self.captures
+            .iter()
+            .rev()
+            .find_map(|e| match &e.body {
+                Body::Capture(c) => Some(c),
+                _ => None,
+            })
+            .expect("a document is found through its captures")
+    }
+
+    /// The newest text result: later analysers supersede earlier ones.
+    pub fn text(&self) -> Option<&TextOutcome> {
+        self.analyses.iter().rev().find_map(|e| match &e.body {
+            Body::Analysis(Analysis { text: Some(t), .. }) => Some(t),
+            _ => None,
+        })
+    }
+}
+
+/// Checks an ID's form and returns it in lower case.
+pub fn parse_id(id: &str) -> Result<String> {
+    let bad = |reason: &str| Error::BadId {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    };
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("not a hex ID (an ID is a content hash, or a prefix of one)"));
+    }
+    if id.len() < MIN_PREFIX {
+        return Err(bad("too short: give at least 8 hex digits"));
+    }
+    if id.len() > 64 {
+        return Err(bad("too long: a SHA-256 has 64 hex digits"));
+    }
+    Ok(id.to_ascii_lowercase())
+}
+
+/// The document an ID names: exactly one, or an error listing the
+/// candidates.
+pub fn find(log: &Log, id: &str) -> Result<Document> {
+    let prefix = parse_id(id)?;
+    let mut docs: BTreeMap<Digest, Document> = BTreeMap::new();
+    for entry in log.entries()? {
+        let entry = entry?;
+        let (sha, is_capture) = match &entry.body {
+            Body::Capture(c) => (c.sha256, true),
+            Body::Analysis(a) => (a.sha256, false),
+            Body::Init(_) => continue,
+        };
+        if !sha.to_hex().starts_with(&prefix) {
+            continue;
+        }
+        let doc = docs.entry(sha).or_insert_with(|| Document::new(sha));
+        if is_capture {
+            doc.captures.push(entry);
+        } else {
+            doc.analyses.push(entry);
+        }
+    }
+    docs.retain(|_, d| !d.captures.is_empty());
+    match docs.len() {
+        0 => Err(Error::BadId {
+            id: id.to_string(),
+            reason: "no document in the archive has this ID".to_string(),
+        }),
+        1 => Ok(docs.into_values().next().expect("one document")),
+        _ => Err(Error::AmbiguousId {
+            id: id.to_string(),
+            candidates: docs.keys().map(Digest::to_hex).collect(),
+        }),
+    }
+}

@@ -1,0 +1,124 @@
+use serde::Serialize;
+
+use super::{Ctx, Exit};
+use crate::archive::Archive;
+use crate::cli::VerifyArgs;
+use crate::error::Result;
+use crate::output::Out;
+use crate::verify::{self, FileCheck, Repair, Report, Severity};
+
+/// `verify --repair --json`.
+#[derive(Serialize)]
+struct Repaired<'a> {
+    repair: &'a Repair,
+    verify: &'a Report,
+}
+
+pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
+    let archive = ctx.open()?;
+    if !args.files.is_empty() {
+        return files(ctx, &archive, args);
+    }
+    let repair = args.repair.then(|| verify::repair(&archive)).transpose()?;
+    let report = verify::verify(&archive)?;
+    let mut out = ctx.out();
+    match (&repair, ctx.json) {
+        (Some(repair), true) => out.json(&Repaired {
+            repair,
+            verify: &report,
+        })?,
+        (None, true) => out.json(&report)?,
+        (repair, false) => {
+            if let Some(r) = repair {
+                print_repair(&mut out, r)?;
+            }
+            print_report(&mut out, &report)?;
+        }
+    }
+    out.finish()?;
+    Ok(if report.ok { Exit::Success } else { Exit::Negative })
+}
+
+fn print_repair(out: &mut Out, r: &Repair) -> Result<()> {
+    if r.log_bytes_removed > 0 {
+        out.line(format!(
+            "repaired: removed the log's unfinished tail ({} bytes, {} complete but unacknowledged entries)",
+            r.log_bytes_removed, r.entries_removed
+        ))?;
+    }
+    for path in &r.temp_files_removed {
+        out.line(format!("repaired: removed temporary file {path}"))?;
+    }
+    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() {
+        out.line("repair: nothing to repair")?;
+    }
+    Ok(())
+}
+
+fn print_report(out: &mut Out, report: &Report) -> Result<()> {
+    for f in &report.findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.line(format!("{level}: {}", f.message))?;
+    }
+    let checked = format!(
+        "{} entries ({} captures) and {} blobs ({} bytes)",
+        report.entries, report.captures, report.blobs, report.blob_bytes
+    );
+    let warnings = report.findings.len() - report.errors();
+    if report.ok {
+        let note = if warnings > 0 {
+            format!(", {warnings} warnings")
+        } else {
+            String::new()
+        };
+        out.line(format!("ok: verified {checked}{note}"))
+    } else {
+        out.line(format!(
+            "FAILED: {} errors, {warnings} warnings in {checked}",
+            report.errors()
+        ))
+    }
+}
+
+fn files(ctx: &Ctx, archive: &Archive, args: &VerifyArgs) -> Result<Exit> {
+    let checks = verify::check_files(archive, &args.files)?;
+    let mut out = ctx.out();
+    if ctx.json {
+        out.json(&checks)?;
+    } else {
+        for check in &checks {
+            print_file(&mut out, check)?;
+        }
+    }
+    out.finish()?;
+    Ok(if checks.iter().any(|c| c.error.is_some()) {
+        for c in checks.iter().filter(|c| c.error.is_some()) {
+            eprintln!("provenance: {}: {}", c.file, c.error.as_deref().unwrap_or_default());
+        }
+        Exit::PartialFailure
+    } else if checks.iter().all(|c| c.archived) {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
+}
+
+fn print_file(out: &mut Out, c: &FileCheck) -> Result<()> {
+    let Some(sha) = c.sha256 else {
+        return out.line(format!("ERROR     {}: {}", c.file, c.error.as_deref().unwrap_or_default()));
+    };
+    if !c.archived {
+        return out.line(format!("MISSING   {}  {sha}  not in the archive", c.file));
+    }
+    let n = c.captures.len();
+    let times = if n == 1 { "once" } else { "times" };
+    let count = if n == 1 { String::new() } else { format!("{n} ") };
+    out.line(format!("ARCHIVED  {}  {sha}  captured {count}{times}", c.file))?;
+    for s in &c.captures {
+        out.line(format!("          {}  entry {}  {}", s.retrieved, s.entry, s.source.label()))?;
+    }
+    Ok(())
+}

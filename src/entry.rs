@@ -1,0 +1,201 @@
+//! The log's entries: the one definition of the on-disk format, documented
+//! with examples in docs/FORMATS.md.
+//!
+//! Every entry is one line of JSON written by `serde_json` from these
+//! structs, fields in the order declared here, no insignificant white
+//! space. The chain hashes the line's bytes exactly as stored, so readers
+//! never need to re-serialise an entry to check it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::hash::Digest;
+use crate::time::Timestamp;
+
+/// Version of the archive layout and entry format, recorded in
+/// provenance.json and in the log's first entry.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in the log, from 0, with no gaps.
+    pub seq: u64,
+    /// SHA-256 of the previous line's bytes (without its newline); null
+    /// only for entry 0.
+    pub prev: Option<Digest>,
+    /// When the entry was written.
+    pub time: Timestamp,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// The part of an entry that every reader understands, whatever its kind:
+/// enough to check the chain even when a newer tool wrote kinds that this
+/// one does not know.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntryHeader {
+    pub seq: u64,
+    pub prev: Option<Digest>,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    Init(Init),
+    Capture(Capture),
+    Analysis(Analysis),
+}
+
+/// The first entry: the archive's birth certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Init {
+    /// 128 random bits in hex, naming this archive among all others.
+    pub archive_id: String,
+    pub format: u32,
+    pub tool: Tool,
+}
+
+/// A fact: these exact bytes were retrieved from this source at this time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capture {
+    /// SHA-256 of the bytes as retrieved: the blob's name and the ID.
+    pub sha256: Digest,
+    pub size: u64,
+    /// The media type the archive uses: see docs/FORMATS.md for how the
+    /// declared and sniffed types are weighed.
+    pub media_type: String,
+    /// What the source claimed: the file name's extension, `--media-type`,
+    /// later the HTTP Content-Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type_declared: Option<String>,
+    /// What the first bytes look like; absent for an empty document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type_sniffed: Option<String>,
+    /// When the last byte had been read.
+    pub retrieved: Timestamp,
+    pub source: Source,
+    pub tool: Tool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub meta: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Source {
+    File {
+        /// The path as the user gave it.
+        path: String,
+        /// The same file with every symbolic link resolved.
+        absolute_path: String,
+        /// The size the file system reported when the file was opened; it
+        /// differs from the capture's size when the file grew or shrank
+        /// while being read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        modified: Option<Timestamp>,
+    },
+    Stdin,
+}
+
+impl Source {
+    /// A short human description: the path as given, or `stdin`.
+    pub fn label(&self) -> &str {
+        match self {
+            Source::File { path, .. } => path,
+            Source::Stdin => "stdin",
+        }
+    }
+}
+
+/// A program and its version: who wrote an entry, or which analyser
+/// derived a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// A derived result about one capture. Results are never rewritten: a
+/// better analyser appends a new entry and readers take the newest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The `seq` of the capture entry analysed.
+    pub capture: u64,
+    /// The capture's content hash, repeated so that the entry stands alone.
+    pub sha256: Digest,
+    pub analyser: Tool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextOutcome>,
+}
+
+/// What the text analyser made of a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TextOutcome {
+    /// The UTF-8 text is stored as a blob of its own; offsets of later
+    /// analysers point into exactly these bytes.
+    Extracted {
+        sha256: Digest,
+        size: u64,
+        /// The encoding the bytes were decoded from (WHATWG name).
+        encoding: String,
+    },
+    /// No text, and why.
+    None { reason: String },
+}
+
+/// `head.json`: the log's length, entry count and last entry's hash,
+/// replaced atomically after every completed append. An append is
+/// acknowledged only once the head records it, so bytes past
+/// `log_bytes` are the unfinished tail of an interrupted command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    pub entries: u64,
+    pub log_bytes: u64,
+    pub last_entry: Option<Digest>,
+}
+
+impl Head {
+    pub fn empty() -> Head {
+        Head {
+            entries: 0,
+            log_bytes: 0,
+            last_entry: None,
+        }
+    }
+}
+
+/// `provenance.json`: marks a directory as an archive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Marker {
+    pub format: String,
+    pub version: u32,
+}
+
+impl Marker {
+    pub const FORMAT: &'static str = "provenance-archive";
+
+    pub fn current() -> Marker {
+        Marker {
+            format: Marker::FORMAT.to_string(),
+            version: FORMAT_VERSION,
+        }
+    }
+}

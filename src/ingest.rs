@@ -1,0 +1,165 @@
+//! Reading a source into the store: the bytes streamed once, hashed while
+//! written, sniffed from their first bytes; the source described as it
+//! was when read.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::entry::{Capture, Source, Tool};
+use crate::error::{Error, Result, os_message};
+use crate::hash::CHUNK;
+use crate::media;
+use crate::store::{BlobStore, Stored};
+use crate::time::Timestamp;
+
+/// Where a document comes from, as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceArg {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl SourceArg {
+    /// `-` is standard input; anything else a path.
+    pub fn parse(s: &str) -> SourceArg {
+        if s == "-" {
+            SourceArg::Stdin
+        } else {
+            SourceArg::Path(PathBuf::from(s))
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            SourceArg::Path(p) => p.display().to_string(),
+            SourceArg::Stdin => "stdin".to_string(),
+        }
+    }
+}
+
+/// What the user says about a capture.
+#[derive(Debug, Clone, Default)]
+pub struct UserMeta {
+    pub title: Option<String>,
+    pub note: Option<String>,
+    pub meta: BTreeMap<String, String>,
+    /// Overrides what the file name suggests (useful for stdin).
+    pub media_type: Option<String>,
+}
+
+/// A document read into the store, not yet in the log.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub capture: Capture,
+    pub stored: Stored,
+}
+
+/// Reads one source into the store.
+pub fn ingest(store: &dyn BlobStore, source: &SourceArg, user: &UserMeta) -> Result<Ingested> {
+    let (mut reader, described, declared) = open_source(source)?;
+    let label = source.label();
+    let mut writer = store.writer()?;
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::source(&label, format!("cannot read: {}", os_message(&e)))),
+        };
+        if head.len() < media::SNIFF_LEN {
+            let take = n.min(media::SNIFF_LEN - head.len());
+            head.extend_from_slice(&buf[..take]);
+        }
+        writer.append(&buf[..n])?;
+    }
+    let retrieved = Timestamp::now();
+    let stored = writer.finish()?;
+    if let Source::File { size: Some(size), .. } = &described {
+        if *size != stored.size {
+            eprintln!(
+                "provenance: warning: {label}: the file changed while it was read ({size} bytes when opened, {} read); the bytes read are archived",
+                stored.size
+            );
+        }
+    }
+    let declared = user.media_type.clone().or(declared);
+    let sniffed = media::sniff(&head);
+    let capture = Capture {
+        sha256: stored.digest,
+        size: stored.size,
+        media_type: media::effective(declared.as_deref(), sniffed.as_deref()),
+        media_type_declared: declared,
+        media_type_sniffed: sniffed,
+        retrieved,
+        source: described,
+        tool: Tool::this(),
+        title: user.title.clone(),
+        note: user.note.clone(),
+        meta: user.meta.clone(),
+    };
+    Ok(Ingested { capture, stored })
+}
+
+type Opened = (Box<dyn Read>, Source, Option<String>);
+
+fn open_source(source: &SourceArg) -> Result<Opened> {
+    match source {
+        SourceArg::Stdin => Ok((Box::new(io::stdin().lock()), Source::Stdin, None)),
+        SourceArg::Path(path) => open_file(path),
+    }
+}
+
+/// Checks that a source can be opened at all, before anything is written.
+pub fn precheck(source: &SourceArg) -> Result<()> {
+    match source {
+        SourceArg::Stdin => Ok(()),
+        SourceArg::Path(path) => file_metadata(path).map(|_| ()),
+    }
+}
+
+fn file_metadata(path: &Path) -> Result<std::fs::Metadata> {
+    let label = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::source(&label, format!("cannot read: {}", os_message(&e))))?;
+    if meta.is_dir() {
+        return Err(Error::source(
+            &label,
+            "is a directory (name the files in it, or list them in a file for --from)",
+        ));
+    }
+    if !meta.is_file() && !is_fifo(&meta.file_type()) {
+        return Err(Error::source(&label, "not a regular file or a pipe"));
+    }
+    Ok(meta)
+}
+
+fn open_file(path: &Path) -> Result<Opened> {
+    let label = path.display().to_string();
+    let fail = |e: io::Error| Error::source(&label, format!("cannot read: {}", os_message(&e)));
+    let meta = file_metadata(path)?;
+    let file = File::open(path).map_err(fail)?;
+    let absolute = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .map_err(fail)?;
+    let described = Source::File {
+        path: label.clone(),
+        absolute_path: absolute.display().to_string(),
+        size: meta.is_file().then_some(meta.len()),
+        modified: meta.modified().ok().map(Timestamp::from),
+    };
+    Ok((Box::new(file), described, media::from_path(path)))
+}
+
+#[cfg(unix)]
+fn is_fifo(t: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(t)
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::FileType) -> bool {
+    false
+}

@@ -1,0 +1,45 @@
+//! provenance: an archive that keeps documents with proof of where they
+//! came from. The binary is a thin shell over [`run`]; the architecture is
+//! described in docs/ARCHITECTURE.md.
+
+pub mod archive;
+pub mod catalog;
+pub mod cli;
+pub mod cmd;
+pub mod entry;
+pub mod error;
+pub mod extract;
+pub mod failpoint;
+pub mod hash;
+pub mod ingest;
+pub mod log;
+pub mod media;
+pub mod output;
+pub mod store;
+pub mod time;
+pub mod verify;
+
+use std::path::PathBuf;
+
+pub use cmd::Exit;
+pub use error::{Error, Result};
+
+use cli::{Cli, Command};
+use cmd::Ctx;
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Exit> {
+    let ctx = Ctx {
+        archive: cli.archive.unwrap_or_else(|| PathBuf::from(archive::DEFAULT_DIR)),
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Init { dir } => cmd::init::run(&ctx, dir),
+        Command::Add(args) => cmd::add::run(&ctx, &args),
+        Command::List => cmd::list::run(&ctx),
+        Command::Show { id } => cmd::show::run(&ctx, &id),
+        Command::Cat { id } => cmd::cat::run(&ctx, &id),
+        Command::Text { id } => cmd::text::run(&ctx, &id),
+        Command::Verify(args) => cmd::verify::run(&ctx, &args),
+    }
+}

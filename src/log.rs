@@ -1,0 +1,326 @@
+//! The append-only log: `log.jsonl`, one entry a line, each linked to the
+//! one before by its SHA-256, and `head.json`, which records how far the
+//! log had been completely written.
+//!
+//! Writers hold the archive's exclusive lock, append all the lines of one
+//! command in a single write, sync, then replace the head. Readers read
+//! only up to the head's `log_bytes`, so they never see a half-written
+//! entry and need no lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::archive::Lock;
+use crate::entry::{Body, Entry, Head};
+use crate::error::{Error, IoContext, Result};
+use crate::failpoint;
+use crate::hash::{Digest, Hasher};
+use crate::time::Timestamp;
+
+/// Longest line kept in memory when reading; a longer one is hashed but
+/// reported as malformed. No entry this tool writes comes near it.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+pub struct Log {
+    path: PathBuf,
+    head_path: PathBuf,
+    tmp: PathBuf,
+}
+
+impl Log {
+    pub fn new(path: PathBuf, head_path: PathBuf, tmp: PathBuf) -> Log {
+        Log {
+            path,
+            head_path,
+            tmp,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn head_path(&self) -> &Path {
+        &self.head_path
+    }
+
+    /// The last completed state of the log.
+    pub fn head(&self) -> Result<Head> {
+        let bytes = fs::read(&self.head_path).at(&self.head_path, "read")?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::bad_archive(&self.head_path, format!("not a valid head: {e}")))
+    }
+
+    /// The log's current length in bytes (0 when absent).
+    pub fn len(&self) -> Result<u64> {
+        match fs::metadata(&self.path) {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(Error::io(&self.path, "inspect", e)),
+        }
+    }
+
+    /// Starts an append. The lock proves the caller is the only writer;
+    /// the log must end exactly where the head says, or an earlier writer
+    /// died mid-write and `verify --repair` has to look first.
+    pub fn begin(&self, _lock: &Lock) -> Result<Append<'_>> {
+        let head = self.head()?;
+        let len = self.len()?;
+        if len > head.log_bytes {
+            return Err(Error::Unfinished(self.path.clone()));
+        }
+        if len < head.log_bytes {
+            return Err(Error::bad_archive(
+                &self.path,
+                format!(
+                    "the log is {len} bytes but its head records {}: entries were removed; run `provenance verify`",
+                    head.log_bytes
+                ),
+            ));
+        }
+        Ok(Append {
+            log: self,
+            prev: head.last_entry,
+            next_seq: head.entries,
+            head,
+            pending: Vec::new(),
+            entries: Vec::new(),
+        })
+    }
+
+    /// The completed entries, in order.
+    pub fn entries(&self) -> Result<Entries> {
+        let head = self.head()?;
+        let file = File::open(&self.path).at(&self.path, "open")?;
+        Ok(Entries {
+            path: self.path.clone(),
+            lines: LineReader::new(Box::new(file.take(head.log_bytes))),
+            line_no: 0,
+        })
+    }
+
+    /// Every byte of the log, completed or not, line by line: for verify.
+    pub fn raw_lines(&self) -> Result<LineReader> {
+        match File::open(&self.path) {
+            Ok(f) => Ok(LineReader::new(Box::new(f))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(LineReader::new(Box::new(io::empty()))),
+            Err(e) => Err(Error::io(&self.path, "open", e)),
+        }
+    }
+
+    /// Cuts the log back to `len` bytes and records `head`: used by repair
+    /// to drop an unfinished tail, never anything the head acknowledged.
+    pub fn truncate_to_head(&self, _lock: &Lock, head: &Head) -> Result<()> {
+        let file = OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .at(&self.path, "open for repair")?;
+        file.set_len(head.log_bytes).at(&self.path, "truncate")?;
+        file.sync_all().at(&self.path, "sync")
+    }
+
+    pub fn write_head(&self, head: &Head) -> Result<()> {
+        let bytes = serde_json::to_vec(head).expect("a head always serialises");
+        write_atomic(&self.head_path, &self.tmp, &bytes)
+    }
+}
+
+/// One command's entries, written together by [`Append::commit`].
+pub struct Append<'a> {
+    log: &'a Log,
+    head: Head,
+    prev: Option<Digest>,
+    next_seq: u64,
+    pending: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+impl Append<'_> {
+    /// Adds an entry and returns its `seq`.
+    pub fn push(&mut self, body: Body) -> u64 {
+        let entry = Entry {
+            seq: self.next_seq,
+            prev: self.prev,
+            time: Timestamp::now(),
+            body,
+        };
+        let line = serde_json::to_vec(&entry).expect("entries always serialise");
+        self.prev = Some(Digest::of(&line));
+        self.pending.extend_from_slice(&line);
+        self.pending.push(b'\n');
+        self.next_seq += 1;
+        self.entries.push(entry);
+        self.next_seq - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Writes, syncs, then moves the head: the moment the head is replaced
+    /// is the moment the entries are acknowledged.
+    pub fn commit(self) -> Result<Vec<Entry>> {
+        if self.entries.is_empty() {
+            return Ok(self.entries);
+        }
+        let path = &self.log.path;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .at(path, "open for appending")?;
+        if failpoint::armed("log-partial") {
+            let half = &self.pending[..self.pending.len() / 2];
+            let _ = file.write_all(half).and_then(|_| file.sync_data());
+            std::process::abort();
+        }
+        file.write_all(&self.pending).at(path, "append to")?;
+        failpoint::hit("log-written");
+        file.sync_data().at(path, "sync")?;
+        failpoint::hit("log-synced");
+        let head = Head {
+            entries: self.next_seq,
+            log_bytes: self.head.log_bytes + self.pending.len() as u64,
+            last_entry: self.prev,
+        };
+        self.log.write_head(&head)?;
+        failpoint::hit("head-written");
+        Ok(self.entries)
+    }
+}
+
+/// Parsed entries up to the head.
+pub struct Entries {
+    path: PathBuf,
+    lines: LineReader,
+    line_no: u64,
+}
+
+impl Iterator for Entries {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Result<Entry>> {
+        let line = match self.lines.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(Error::io(&self.path, "read", e))),
+        };
+        self.line_no += 1;
+        Some(line.parse().map_err(|reason| {
+            Error::bad_archive(
+                &self.path,
+                format!("line {}: {reason}; run `provenance verify`", self.line_no),
+            )
+        }))
+    }
+}
+
+/// One line of the log as stored.
+pub struct Line {
+    /// Byte offset of the line's first byte.
+    pub offset: u64,
+    /// The line without its newline, cut at [`MAX_LINE`].
+    pub bytes: Vec<u8>,
+    /// Length without the newline, even when `bytes` was cut.
+    pub len: u64,
+    /// SHA-256 of the whole line without its newline.
+    pub digest: Digest,
+    /// False for a last line with no newline: a torn write.
+    pub complete: bool,
+}
+
+impl Line {
+    pub fn end(&self) -> u64 {
+        self.offset + self.len + u64::from(self.complete)
+    }
+
+    pub fn parse(&self) -> std::result::Result<Entry, String> {
+        if !self.complete {
+            return Err("unfinished line".into());
+        }
+        if self.len as usize > self.bytes.len() {
+            return Err(format!("line longer than {MAX_LINE} bytes"));
+        }
+        serde_json::from_slice(&self.bytes).map_err(|e| format!("not a valid entry: {e}"))
+    }
+}
+
+/// Splits a stream into lines in bounded memory, hashing each.
+pub struct LineReader {
+    inner: BufReader<Box<dyn Read>>,
+    offset: u64,
+}
+
+impl LineReader {
+    pub fn new(inner: Box<dyn Read>) -> LineReader {
+        LineReader {
+            inner: BufReader::with_capacity(crate::hash::CHUNK, inner),
+            offset: 0,
+        }
+    }
+
+    pub fn next_line(&mut self) -> io::Result<Option<Line>> {
+        let offset = self.offset;
+        let mut bytes = Vec::new();
+        let mut hasher = Hasher::new();
+        let mut complete = false;
+        loop {
+            let buf = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                break;
+            }
+            let (chunk, used) = match memchr_newline(buf) {
+                Some(i) => {
+                    complete = true;
+                    (&buf[..i], i + 1)
+                }
+                None => (buf, buf.len()),
+            };
+            hasher.update(chunk);
+            let room = MAX_LINE.saturating_sub(bytes.len());
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            self.inner.consume(used);
+            self.offset += used as u64;
+            if complete {
+                break;
+            }
+        }
+        let (digest, len) = hasher.finish();
+        if len == 0 && !complete {
+            return Ok(None);
+        }
+        Ok(Some(Line {
+            offset,
+            bytes,
+            len,
+            digest,
+            complete,
+        }))
+    }
+}
+
+fn memchr_newline(buf: &[u8]) -> Option<usize> {
+    buf.iter().position(|&b| b == b'\n')
+}
+
+/// Replaces `path` with `bytes` so that a reader sees the old file or the
+/// new one, never a mix, even across a crash.
+pub fn write_atomic(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
+    fs::create_dir_all(tmp_dir).at(tmp_dir, "create directory")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix("meta-")
+        .tempfile_in(tmp_dir)
+        .at(tmp_dir, "create a temporary file in")?;
+    tmp.write_all(bytes).at(tmp.path().to_path_buf(), "write")?;
+    tmp.as_file().sync_all().at(tmp.path().to_path_buf(), "sync")?;
+    crate::store::set_mode(tmp.path(), crate::store::READ_WRITE)?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, "replace", e.error))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::store::sync_dir(dir)
+}

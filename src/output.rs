@@ -1,0 +1,75 @@
+//! Writing to standard output: buffered, with write errors mapped so that
+//! a closed pipe ends the program quietly.
+
+use std::io::{self, BufWriter, Read, StdoutLock, Write};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+pub struct Out {
+    w: BufWriter<StdoutLock<'static>>,
+    /// Items written so far in the current JSON array.
+    items: Option<usize>,
+}
+
+impl Out {
+    pub fn stdout() -> Out {
+        Out {
+            w: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            items: None,
+        }
+    }
+
+    pub fn line(&mut self, s: impl AsRef<str>) -> Result<()> {
+        self.w.write_all(s.as_ref().as_bytes()).map_err(Error::Output)?;
+        self.w.write_all(b"\n").map_err(Error::Output)
+    }
+
+    /// One JSON document, pretty-printed, on its own.
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        serde_json::to_writer_pretty(&mut self.w, value).map_err(|e| Error::Output(e.into()))?;
+        self.w.write_all(b"\n").map_err(Error::Output)
+    }
+
+    /// Starts a JSON array whose items are written one at a time, so that
+    /// listing a large archive needs no memory for the whole list.
+    pub fn begin_array(&mut self) -> Result<()> {
+        self.items = Some(0);
+        self.w.write_all(b"[").map_err(Error::Output)
+    }
+
+    pub fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        let n = self.items.get_or_insert(0);
+        let sep: &[u8] = if *n == 0 { b"\n  " } else { b",\n  " };
+        *n += 1;
+        self.w.write_all(sep).map_err(Error::Output)?;
+        serde_json::to_writer(&mut self.w, value).map_err(|e| Error::Output(e.into()))
+    }
+
+    pub fn end_array(&mut self) -> Result<()> {
+        let close: &[u8] = if self.items.take().unwrap_or(0) == 0 { b"]\n" } else { b"\n]\n" };
+        self.w.write_all(close).map_err(Error::Output)
+    }
+
+    /// Copies a stream to standard output byte for byte; a failure to read
+    /// is reported against `source`.
+    pub fn copy_from(&mut self, reader: &mut dyn Read, source: &str) -> Result<u64> {
+        let mut buf = vec![0u8; crate::hash::CHUNK];
+        let mut total = 0;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => return Ok(total),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(source, "read", e)),
+            };
+            self.w.write_all(&buf[..n]).map_err(Error::Output)?;
+            total += n as u64;
+        }
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.w.flush().map_err(Error::Output)
+    }
+}

@@ -1,0 +1,192 @@
+//! The one place integration tests get their tools: a temporary working
+//! directory, the real binary run in it, and helpers to read its output.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_provenance");
+
+/// The op-ed that is the bundled sample.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A temporary working directory; the archive is `./archive` inside it.
+pub struct Env {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn out(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr: {}", self.out(), self.stderr))
+    }
+
+    /// Asserts the exit status, showing everything when it differs.
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit status\nstdout:\n{}\nstderr:\n{}", self.out(), self.stderr);
+        self
+    }
+
+    pub fn ok(self) -> Run {
+        self.code(0)
+    }
+
+    /// The stderr as one trimmed line, asserting that it is one line.
+    pub fn one_line_error(&self) -> &str {
+        let err = self.stderr.trim_end();
+        assert_eq!(err.lines().count(), 1, "expected one line of error, got:\n{err}");
+        err
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn archive(&self) -> PathBuf {
+        self.path("archive")
+    }
+
+    pub fn log(&self) -> PathBuf {
+        self.path("archive/log.jsonl")
+    }
+
+    pub fn blob(&self, id: &str) -> PathBuf {
+        self.path(&format!("archive/blobs/sha256/{}/{id}", &id[..2]))
+    }
+
+    /// Writes a file under the working directory, creating its parents.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// The binary, in the working directory, with no archive named by the
+    /// environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.current_dir(self.root())
+            .env_remove("PROVENANCE_ARCHIVE")
+            .env_remove("PROVENANCE_TEST_CRASH_AT")
+            .args(args)
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        finish(self.cmd(args).output().expect("run provenance"))
+    }
+
+    /// Runs with `input` on standard input.
+    pub fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn provenance");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        finish(child.wait_with_output().unwrap())
+    }
+
+    /// Adds files (paths relative to the working directory) and returns
+    /// their IDs in order.
+    pub fn add(&self, files: &[&str]) -> Vec<String> {
+        let mut args = vec!["add"];
+        args.extend_from_slice(files);
+        ids(&self.run(&args).ok())
+    }
+
+    /// `verify --json`, with its exit status.
+    pub fn verify(&self) -> (i32, Value) {
+        let run = self.run(&["verify", "--json"]);
+        let json = run.json();
+        (run.code, json)
+    }
+
+    /// The `problem` names of the findings of `verify --json`.
+    pub fn problems(&self) -> Vec<String> {
+        let (_, v) = self.verify();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["problem"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The log's lines.
+    pub fn log_lines(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log()).unwrap().lines().map(String::from).collect()
+    }
+
+    pub fn write_log_lines(&self, lines: &[String]) {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::write(self.log(), text).unwrap();
+    }
+}
+
+fn finish(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: o.stdout,
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// The IDs `add` printed, one a line before two spaces.
+pub fn ids(run: &Run) -> Vec<String> {
+    run.out()
+        .lines()
+        .map(|l| l.split("  ").next().unwrap().to_string())
+        .collect()
+}
+
+/// What `sha256sum` says of a file: the independent witness.
+pub fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+/// Makes a blob writable again so that a test can damage it.
+pub fn make_writable(path: &Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+}

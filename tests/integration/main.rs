@@ -1,0 +1,6 @@
+//! Integration tests: the real binary in temporary directories. One test
+//! binary; the helpers are in harness.rs.
+
+mod harness;
+
+mod add;
