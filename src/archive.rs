@@ -5,9 +5,9 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use crate::entry::{Body, Head, Init, Marker, Tool, FORMAT_VERSION};
+use crate::entry::{Body, FORMAT_VERSION, Head, Init, Marker, Tool};
 use crate::error::{Error, IoContext, Result};
-use crate::log::{write_atomic, Log};
+use crate::log::{Log, write_atomic};
 use crate::store::{BlobStore, FsStore};
 
 pub const MARKER: &str = "provenance.json";
@@ -181,7 +181,6 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
 
 fn random_id() -> Result<String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Usage(format!("cannot draw a random archive ID: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::Usage(format!("cannot draw a random archive ID: {e}")))?;
     Ok(hex::encode(bytes))
 }

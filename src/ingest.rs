@@ -78,13 +78,13 @@ pub fn ingest(store: &dyn BlobStore, source: &SourceArg, user: &UserMeta) -> Res
     }
     let retrieved = Timestamp::now();
     let stored = writer.finish()?;
-    if let Source::File { size: Some(size), .. } = &described {
-        if *size != stored.size {
-            eprintln!(
-                "provenance: warning: {label}: the file changed while it was read ({size} bytes when opened, {} read); the bytes read are archived",
-                stored.size
-            );
-        }
+    if let Source::File { size: Some(size), .. } = &described
+        && *size != stored.size
+    {
+        eprintln!(
+            "provenance: warning: {label}: the file changed while it was read ({size} bytes when opened, {} read); the bytes read are archived",
+            stored.size
+        );
     }
     let declared = user.media_type.clone().or(declared);
     let sniffed = media::sniff(&head);

@@ -30,11 +30,7 @@ pub struct Log {
 
 impl Log {
     pub fn new(path: PathBuf, head_path: PathBuf, tmp: PathBuf) -> Log {
-        Log {
-            path,
-            head_path,
-            tmp,
-        }
+        Log { path, head_path, tmp }
     }
 
     pub fn path(&self) -> &Path {
@@ -53,7 +49,7 @@ impl Log {
     }
 
     /// The log's current length in bytes (0 when absent).
-    pub fn len(&self) -> Result<u64> {
+    pub fn byte_len(&self) -> Result<u64> {
         match fs::metadata(&self.path) {
             Ok(m) => Ok(m.len()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
@@ -66,7 +62,7 @@ impl Log {
     /// died mid-write and `verify --repair` has to look first.
     pub fn begin(&self, _lock: &Lock) -> Result<Append<'_>> {
         let head = self.head()?;
-        let len = self.len()?;
+        let len = self.byte_len()?;
         if len > head.log_bytes {
             return Err(Error::Unfinished(self.path.clone()));
         }
@@ -316,8 +312,8 @@ pub fn write_atomic(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
         .prefix("meta-")
         .tempfile_in(tmp_dir)
         .at(tmp_dir, "create a temporary file in")?;
-    tmp.write_all(bytes).at(tmp.path().to_path_buf(), "write")?;
-    tmp.as_file().sync_all().at(tmp.path().to_path_buf(), "sync")?;
+    tmp.write_all(bytes).at(tmp.path(), "write")?;
+    tmp.as_file().sync_all().at(tmp.path(), "sync")?;
     crate::store::set_mode(tmp.path(), crate::store::READ_WRITE)?;
     tmp.persist(path)
         .map_err(|e| Error::io(path, "replace", e.error))?;

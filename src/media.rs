@@ -11,7 +11,9 @@ pub const TEXT_PLAIN: &str = "text/plain";
 
 /// The type a file name's extension suggests.
 pub fn from_path(path: &Path) -> Option<String> {
-    mime_guess::from_path(path).first().map(|m| m.essence_str().to_string())
+    mime_guess::from_path(path)
+        .first()
+        .map(|m| m.essence_str().to_string())
 }
 
 /// What the first bytes of a document look like; `None` when there are no
@@ -97,7 +99,11 @@ pub fn effective(declared: Option<&str>, sniffed: Option<&str>) -> String {
             if is_textual(d) { d } else { s }
         }
         (Some(d), Some(OCTET_STREAM)) => {
-            if is_textual(d) { OCTET_STREAM } else { d }
+            if is_textual(d) {
+                OCTET_STREAM
+            } else {
+                d
+            }
         }
         (Some(_), Some(s)) => s,
     };
@@ -114,13 +120,19 @@ mod tests {
         assert_eq!(sniff(b"hello\n").as_deref(), Some("text/plain"));
         assert_eq!(sniff(b"  <!DOCTYPE html><html>").as_deref(), Some("text/html"));
         assert_eq!(sniff(b"%PDF-1.7\n").as_deref(), Some("application/pdf"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").as_deref(), Some("image/png"));
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").as_deref(),
+            Some("image/png")
+        );
         assert_eq!(sniff(b"a\0b\0c").as_deref(), Some(OCTET_STREAM));
     }
 
     #[test]
     fn weighs_declared_against_sniffed() {
-        assert_eq!(effective(Some("text/markdown"), Some("text/plain")), "text/markdown");
+        assert_eq!(
+            effective(Some("text/markdown"), Some("text/plain")),
+            "text/markdown"
+        );
         assert_eq!(effective(Some("text/plain"), Some("image/png")), "image/png");
         assert_eq!(effective(Some("text/plain"), Some(OCTET_STREAM)), OCTET_STREAM);
         assert_eq!(effective(Some("image/png"), Some("text/plain")), "text/plain");

@@ -48,7 +48,11 @@ impl Out {
     }
 
     pub fn end_array(&mut self) -> Result<()> {
-        let close: &[u8] = if self.items.take().unwrap_or(0) == 0 { b"]\n" } else { b"\n]\n" };
+        let close: &[u8] = if self.items.take().unwrap_or(0) == 0 {
+            b"]\n"
+        } else {
+            b"\n]\n"
+        };
         self.w.write_all(close).map_err(Error::Output)
     }
 
@@ -72,4 +76,10 @@ impl Out {
     pub fn finish(mut self) -> Result<()> {
         self.w.flush().map_err(Error::Output)
     }
+}
+
+/// "1 blob", "2 blobs": counts read as English.
+pub fn count(n: impl Into<u64>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }

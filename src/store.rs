@@ -154,11 +154,7 @@ impl BlobWriter for FsBlobWriter<'_> {
     }
 
     fn finish(self: Box<Self>) -> Result<Stored> {
-        let FsBlobWriter {
-            store,
-            file,
-            hasher,
-        } = *self;
+        let FsBlobWriter { store, file, hasher } = *self;
         let (digest, size) = hasher.finish();
         let target = store.path_of(&digest);
         // Identical bytes are stored once. A blob of another size under the

@@ -54,7 +54,10 @@ impl Problem {
     /// Left by an interrupted write, removable without losing anything
     /// that was acknowledged.
     fn is_unfinished_write(self) -> bool {
-        matches!(self, Problem::UnfinishedTail | Problem::TornLine | Problem::TempLeftover)
+        matches!(
+            self,
+            Problem::UnfinishedTail | Problem::TornLine | Problem::TempLeftover
+        )
     }
 }
 
@@ -123,7 +126,10 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
 }
 
@@ -178,17 +184,17 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
             ),
         ));
     }
-    let log_len = archive.log().len()?;
+    let log_len = archive.log().byte_len()?;
     let mut out = Repair {
         log_bytes_removed: 0,
         entries_removed: scan.tail_entries,
         temp_files_removed: Vec::new(),
     };
-    if let Some(head) = &scan.head {
-        if log_len > head.log_bytes {
-            archive.log().truncate_to_head(&lock, head)?;
-            out.log_bytes_removed = log_len - head.log_bytes;
-        }
+    if let Some(head) = &scan.head
+        && log_len > head.log_bytes
+    {
+        archive.log().truncate_to_head(&lock, head)?;
+        out.log_bytes_removed = log_len - head.log_bytes;
     }
     // With the exclusive lock held, no other command is writing, so every
     // temporary file is an orphan.
@@ -241,14 +247,17 @@ fn scan_log(archive: &Archive) -> Result<LogScan> {
     }
     match head {
         Ok(head) => {
-            chain.check_head(&head, log.len()?, &mut scan.findings);
+            chain.check_head(&head, log.byte_len()?, &mut scan.findings);
             scan.tail_entries = chain.tail_entries;
             scan.head = Some(head);
         }
         Err(e) => {
             scan.findings.push(
-                Finding::new(Problem::HeadInvalid, format!("{e}: the log's recorded end is unknown"))
-                    .path(log.head_path()),
+                Finding::new(
+                    Problem::HeadInvalid,
+                    format!("{e}: the log's recorded end is unknown"),
+                )
+                .path(log.head_path()),
             );
             if let Some((offset, len)) = chain.torn {
                 scan.findings.push(torn_finding(offset, len, chain.lines + 1));
@@ -326,8 +335,11 @@ impl ChainCheck {
         let seq = match header {
             Err(reason) => {
                 findings.push(
-                    Finding::new(Problem::EntryMalformed, format!("line {line_no}: not a log entry ({reason})"))
-                        .line(line_no),
+                    Finding::new(
+                        Problem::EntryMalformed,
+                        format!("line {line_no}: not a log entry ({reason})"),
+                    )
+                    .line(line_no),
                 );
                 self.expected_seq += 1;
                 None
@@ -365,7 +377,10 @@ impl ChainCheck {
             } else {
                 format!("entries {expected} to {} are missing", h.seq - 1)
             };
-            format!("line {line_no}: {missing} before entry {}: entries were deleted or reordered", h.seq)
+            format!(
+                "line {line_no}: {missing} before entry {}: entries were deleted or reordered",
+                h.seq
+            )
         } else {
             format!(
                 "line {line_no}: entry {} comes after entry {}: entries were inserted, duplicated or reordered",
@@ -373,7 +388,11 @@ impl ChainCheck {
                 expected.saturating_sub(1)
             )
         };
-        findings.push(Finding::new(Problem::EntrySequence, message).entry(h.seq).line(line_no));
+        findings.push(
+            Finding::new(Problem::EntrySequence, message)
+                .entry(h.seq)
+                .line(line_no),
+        );
     }
 
     /// Compares the log with its head: the head's entry count, length and
@@ -478,11 +497,21 @@ impl ChainCheck {
             } else {
                 b - 1
             };
-            let seq = self.seqs.get(changed as usize).copied().flatten().unwrap_or(changed);
+            let seq = self
+                .seqs
+                .get(changed as usize)
+                .copied()
+                .flatten()
+                .unwrap_or(changed);
             let witness = if changed + 1 >= self.lines {
                 "the head records a different hash for it".to_string()
             } else {
-                let next = self.seqs.get(changed as usize + 1).copied().flatten().unwrap_or(changed + 1);
+                let next = self
+                    .seqs
+                    .get(changed as usize + 1)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(changed + 1);
                 format!("entry {next} records a different hash for it")
             };
             findings.push(
@@ -538,17 +567,17 @@ fn check_blobs(
                 .blob(*digest)
                 .path(&path),
             );
-        } else if let Some(&(recorded, seq)) = sizes.get(digest) {
-            if recorded != size {
-                findings.push(
-                    Finding::new(
-                        Problem::EntryMalformed,
-                        format!("entry {seq}: records {recorded} bytes for blob {digest}, which holds {size}"),
-                    )
-                    .entry(seq)
-                    .blob(*digest),
-                );
-            }
+        } else if let Some(&(recorded, seq)) = sizes.get(digest)
+            && recorded != size
+        {
+            findings.push(
+                Finding::new(
+                    Problem::EntryMalformed,
+                    format!("entry {seq}: records {recorded} bytes for blob {digest}, which holds {size}"),
+                )
+                .entry(seq)
+                .blob(*digest),
+            );
         }
         if !referenced.contains_key(digest) {
             findings.push(
@@ -565,15 +594,22 @@ fn check_blobs(
     missing.sort_by_key(|(_, seq)| **seq);
     for (digest, seq) in missing {
         findings.push(
-            Finding::new(Problem::BlobMissing, format!("blob {digest}: missing (entry {seq} refers to it)"))
-                .blob(*digest)
-                .entry(*seq)
-                .path(Path::new(&store.describe(digest))),
+            Finding::new(
+                Problem::BlobMissing,
+                format!("blob {digest}: missing (entry {seq} refers to it)"),
+            )
+            .blob(*digest)
+            .entry(*seq)
+            .path(Path::new(&store.describe(digest))),
         );
     }
     for path in inventory.strays {
         findings.push(
-            Finding::new(Problem::StrayFile, format!("{}: not a blob of this archive", path.display())).path(&path),
+            Finding::new(
+                Problem::StrayFile,
+                format!("{}: not a blob of this archive", path.display()),
+            )
+            .path(&path),
         );
     }
     Ok(totals)
@@ -582,7 +618,9 @@ fn check_blobs(
 type Rehash = Result<(Digest, u64)>;
 
 fn rehash_all(store: &dyn BlobStore, blobs: &[Digest]) -> Vec<Rehash> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blobs.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(blobs.len().max(1));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Rehash>>> = Mutex::new((0..blobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
@@ -594,7 +632,8 @@ fn rehash_all(store: &dyn BlobStore, blobs: &[Digest]) -> Vec<Rehash> {
                         break;
                     }
                     let outcome = store.open(&blobs[i]).and_then(|mut r| {
-                        Digest::of_reader(&mut r).map_err(|e| Error::io(store.describe(&blobs[i]), "read blob", e))
+                        Digest::of_reader(&mut r)
+                            .map_err(|e| Error::io(store.describe(&blobs[i]), "read blob", e))
                     });
                     results.lock().expect("no worker panics while holding it")[i] = Some(outcome);
                 }
@@ -655,7 +694,10 @@ pub fn check_files(archive: &Archive, files: &[PathBuf]) -> Result<Vec<FileCheck
             let hashed = fs::File::open(path).and_then(|mut f| Digest::of_reader(&mut f));
             let (sha256, error) = match hashed {
                 Ok((d, _)) => (Some(d), None),
-                Err(e) => (None, Some(format!("cannot read: {}", crate::error::os_message(&e)))),
+                Err(e) => (
+                    None,
+                    Some(format!("cannot read: {}", crate::error::os_message(&e))),
+                ),
             };
             FileCheck {
                 file: path.display().to_string(),
@@ -674,7 +716,9 @@ pub fn check_files(archive: &Archive, files: &[PathBuf]) -> Result<Vec<FileCheck
     }
     for entry in archive.log().entries()? {
         let entry = entry?;
-        let Body::Capture(capture) = entry.body else { continue };
+        let Body::Capture(capture) = entry.body else {
+            continue;
+        };
         for &i in wanted.get(&capture.sha256).into_iter().flatten() {
             checks[i].archived = true;
             checks[i].captures.push(Sighting {

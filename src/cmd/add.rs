@@ -12,6 +12,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::extract::text;
 use crate::hash::Digest;
 use crate::ingest::{self, Ingested, SourceArg, UserMeta};
+use crate::output::count;
 use crate::store::BlobStore;
 
 /// The most bytes of user metadata one capture may carry: entries stay
@@ -88,7 +89,12 @@ fn report_failure(failed: &mut Vec<Failed>, source: &SourceArg, err: &Error) {
 
 /// Stores and analyses every source, then appends all their entries in
 /// one write: the batch is acknowledged as a whole.
-fn add_all(archive: &Archive, sources: &[SourceArg], user: &UserMeta, failed: &mut Vec<Failed>) -> Result<Vec<Added>> {
+fn add_all(
+    archive: &Archive,
+    sources: &[SourceArg],
+    user: &UserMeta,
+    failed: &mut Vec<Failed>,
+) -> Result<Vec<Added>> {
     let lock = archive.lock(LockMode::Exclusive)?;
     let mut append = archive.log().begin(&lock)?;
     let mut added = Vec::new();
@@ -122,7 +128,11 @@ fn add_all(archive: &Archive, sources: &[SourceArg], user: &UserMeta, failed: &m
     Ok(added)
 }
 
-fn ingest_and_analyse(store: &dyn BlobStore, source: &SourceArg, user: &UserMeta) -> Result<(Ingested, TextOutcome)> {
+fn ingest_and_analyse(
+    store: &dyn BlobStore,
+    source: &SourceArg,
+    user: &UserMeta,
+) -> Result<(Ingested, TextOutcome)> {
     let ingested = ingest::ingest(store, source, user)?;
     let text = text::extract(store, &ingested.stored.digest, &ingested.capture.media_type)?;
     Ok((ingested, text))
@@ -146,9 +156,8 @@ fn print(ctx: &Ctx, created: bool, added: &[Added], failed: &[Failed]) -> Result
     out.finish()?;
     let new = added.iter().filter(|a| a.new).count();
     eprintln!(
-        "provenance: archived {} document{} ({new} new, {} already stored){}",
-        added.len(),
-        if added.len() == 1 { "" } else { "s" },
+        "provenance: archived {} ({new} new, {} already stored){}",
+        count(added.len() as u64, "document", "documents"),
         added.len() - new,
         if failed.is_empty() {
             String::new()
@@ -213,10 +222,12 @@ fn user_meta(args: &AddArgs) -> Result<UserMeta> {
             "--title, --note and --meta hold {size} bytes together; at most {MAX_USER_META} are kept in an entry"
         )));
     }
-    if let Some(m) = &args.media_type {
-        if !m.contains('/') || m.contains(char::is_whitespace) {
-            return Err(Error::Usage(format!("--media-type '{m}' is not a media type like text/html")));
-        }
+    if let Some(m) = &args.media_type
+        && (!m.contains('/') || m.contains(char::is_whitespace))
+    {
+        return Err(Error::Usage(format!(
+            "--media-type '{m}' is not a media type like text/html"
+        )));
     }
     Ok(UserMeta {
         title: args.title.clone(),

@@ -62,7 +62,10 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
     for entry in &doc.captures {
         let Body::Capture(c) = &entry.body else { continue };
         out.line("")?;
-        out.line(format!("  capture (entry {}) retrieved {}", entry.seq, c.retrieved))?;
+        out.line(format!(
+            "  capture (entry {}) retrieved {}",
+            entry.seq, c.retrieved
+        ))?;
         match &c.source {
             Source::File {
                 path,
@@ -83,7 +86,10 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
         }
         let declared = c.media_type_declared.as_deref().unwrap_or("-");
         let sniffed = c.media_type_sniffed.as_deref().unwrap_or("-");
-        out.line(format!("    media type  {} (declared {declared}, sniffed {sniffed})", c.media_type))?;
+        out.line(format!(
+            "    media type  {} (declared {declared}, sniffed {sniffed})",
+            c.media_type
+        ))?;
         out.line(format!("    tool        {} {}", c.tool.name, c.tool.version))?;
         if let Some(t) = &c.title {
             out.line(format!("    title       {t}"))?;

@@ -4,7 +4,7 @@ use super::{Ctx, Exit};
 use crate::archive::Archive;
 use crate::cli::VerifyArgs;
 use crate::error::Result;
-use crate::output::Out;
+use crate::output::{Out, count};
 use crate::verify::{self, FileCheck, Repair, Report, Severity};
 
 /// `verify --repair --json`.
@@ -64,21 +64,25 @@ fn print_report(out: &mut Out, report: &Report) -> Result<()> {
         out.line(format!("{level}: {}", f.message))?;
     }
     let checked = format!(
-        "{} entries ({} captures) and {} blobs ({} bytes)",
-        report.entries, report.captures, report.blobs, report.blob_bytes
+        "{} ({}) and {} ({})",
+        count(report.entries, "entry", "entries"),
+        count(report.captures, "capture", "captures"),
+        count(report.blobs, "blob", "blobs"),
+        count(report.blob_bytes, "byte", "bytes"),
     );
-    let warnings = report.findings.len() - report.errors();
+    let warnings = (report.findings.len() - report.errors()) as u64;
     if report.ok {
         let note = if warnings > 0 {
-            format!(", {warnings} warnings")
+            format!(", {}", count(warnings, "warning", "warnings"))
         } else {
             String::new()
         };
         out.line(format!("ok: verified {checked}{note}"))
     } else {
         out.line(format!(
-            "FAILED: {} errors, {warnings} warnings in {checked}",
-            report.errors()
+            "FAILED: {}, {} in {checked}",
+            count(report.errors() as u64, "error", "errors"),
+            count(warnings, "warning", "warnings")
         ))
     }
 }
@@ -96,7 +100,11 @@ fn files(ctx: &Ctx, archive: &Archive, args: &VerifyArgs) -> Result<Exit> {
     out.finish()?;
     Ok(if checks.iter().any(|c| c.error.is_some()) {
         for c in checks.iter().filter(|c| c.error.is_some()) {
-            eprintln!("provenance: {}: {}", c.file, c.error.as_deref().unwrap_or_default());
+            eprintln!(
+                "provenance: {}: {}",
+                c.file,
+                c.error.as_deref().unwrap_or_default()
+            );
         }
         Exit::PartialFailure
     } else if checks.iter().all(|c| c.archived) {
@@ -108,7 +116,11 @@ fn files(ctx: &Ctx, archive: &Archive, args: &VerifyArgs) -> Result<Exit> {
 
 fn print_file(out: &mut Out, c: &FileCheck) -> Result<()> {
     let Some(sha) = c.sha256 else {
-        return out.line(format!("ERROR     {}: {}", c.file, c.error.as_deref().unwrap_or_default()));
+        return out.line(format!(
+            "ERROR     {}: {}",
+            c.file,
+            c.error.as_deref().unwrap_or_default()
+        ));
     };
     if !c.archived {
         return out.line(format!("MISSING   {}  {sha}  not in the archive", c.file));
@@ -118,7 +130,12 @@ fn print_file(out: &mut Out, c: &FileCheck) -> Result<()> {
     let count = if n == 1 { String::new() } else { format!("{n} ") };
     out.line(format!("ARCHIVED  {}  {sha}  captured {count}{times}", c.file))?;
     for s in &c.captures {
-        out.line(format!("          {}  entry {}  {}", s.retrieved, s.entry, s.source.label()))?;
+        out.line(format!(
+            "          {}  entry {}  {}",
+            s.retrieved,
+            s.entry,
+            s.source.label()
+        ))?;
     }
     Ok(())
 }

@@ -70,7 +70,9 @@ fn validate_utf8(
         buf.truncate(n);
     }
     if let Some(at) = validator.finish() {
-        return Ok(none(format!("not valid UTF-8 (truncated character at offset {at})")));
+        return Ok(none(format!(
+            "not valid UTF-8 (truncated character at offset {at})"
+        )));
     }
     Ok(TextOutcome::Extracted {
         sha256: *digest,
@@ -102,7 +104,10 @@ fn decode_with_bom(
                 DecoderResult::InputEmpty => break,
                 DecoderResult::OutputFull => continue,
                 DecoderResult::Malformed(_, _) => {
-                    return Ok(none(format!("not valid {} after its byte-order mark", encoding.name())));
+                    return Ok(none(format!(
+                        "not valid {} after its byte-order mark",
+                        encoding.name()
+                    )));
                 }
             }
         }

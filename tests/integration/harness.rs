@@ -12,7 +12,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_provenance");
 
 /// The op-ed that is the bundled sample.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A temporary working directory; the archive is `./archive` inside it.
@@ -34,13 +36,24 @@ impl Run {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr: {}", self.out(), self.stderr))
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.out(),
+                self.stderr
+            )
+        })
     }
 
     /// Asserts the exit status, showing everything when it differs.
     pub fn code(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "exit status\nstdout:\n{}\nstderr:\n{}", self.out(), self.stderr);
+        assert_eq!(
+            self.code,
+            code,
+            "exit status\nstdout:\n{}\nstderr:\n{}",
+            self.out(),
+            self.stderr
+        );
         self
     }
 
@@ -151,7 +164,11 @@ impl Env {
 
     /// The log's lines.
     pub fn log_lines(&self) -> Vec<String> {
-        std::fs::read_to_string(self.log()).unwrap().lines().map(String::from).collect()
+        std::fs::read_to_string(self.log())
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
     }
 
     pub fn write_log_lines(&self, lines: &[String]) {
@@ -180,7 +197,12 @@ pub fn ids(run: &Run) -> Vec<String> {
 /// What `sha256sum` says of a file: the independent witness.
 pub fn sha256sum(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// Makes a blob writable again so that a test can damage it.
@@ -189,4 +211,64 @@ pub fn make_writable(path: &Path) {
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(path, perms).unwrap();
+}
+
+/// What `sha256sum` says of many files at once, in the order given: one
+/// process for a whole batch.
+pub fn sha256sums(paths: &[PathBuf]) -> Vec<String> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let out = Command::new("sha256sum").args(paths).output().expect("sha256sum");
+    assert!(
+        out.status.success(),
+        "sha256sum failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sums: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(sums.len(), paths.len(), "one sum per file");
+    sums
+}
+
+impl Env {
+    /// The IDs (`sha256`) of every capture that `list --json` shows, in
+    /// log order.
+    pub fn list_ids(&self) -> Vec<String> {
+        self.run(&["--json", "list"])
+            .ok()
+            .json()
+            .as_array()
+            .expect("list --json prints an array")
+            .iter()
+            .map(|e| e["sha256"].as_str().expect("a capture has a sha256").to_string())
+            .collect()
+    }
+
+    /// Asserts that `cat ID` prints exactly `expected`.
+    pub fn assert_cat(&self, id: &str, expected: &[u8]) {
+        let cat = self.run(&["cat", id]).ok();
+        assert!(
+            cat.stdout == expected,
+            "cat {id} printed {} bytes that differ from the {} archived",
+            cat.stdout.len(),
+            expected.len()
+        );
+    }
+
+    /// Writes `n` small files with distinct contents under `dir` (relative
+    /// to the working directory); `tag` makes the contents unique across
+    /// batches. Returns their relative paths.
+    pub fn write_batch(&self, dir: &str, tag: &str, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let rel = format!("{dir}/doc-{i:04}.txt");
+                self.write(&rel, format!("{tag}: document {i}\n").repeat(1 + i % 7));
+                rel
+            })
+            .collect()
+    }
 }

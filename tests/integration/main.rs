@@ -4,3 +4,6 @@
 mod harness;
 
 mod add;
+mod bad_input;
+mod sample;
+mod verify_damage;

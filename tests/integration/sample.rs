@@ -1,0 +1,34 @@
+//! The archive bundled in the repository works in a fresh clone.
+
+use crate::harness::*;
+
+const SAMPLE_ID: &str = "19552d2cebc07af86a4dbbb1b7c9ff8b29b33b53e4b7a70dca9ae8003a9954ab";
+
+fn sample_copy() -> Env {
+    let env = Env::new();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("archive"))
+        .arg(env.root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    env
+}
+
+#[test]
+fn bundled_sample_archive_verifies_and_holds_the_op_ed() {
+    let env = sample_copy();
+    let (code, report) = env.verify();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report:#}");
+    let fixture = fixture("op-ed-regime-change.txt");
+    assert_eq!(sha256sum(&fixture), SAMPLE_ID);
+    let listed = env.run(&["list", "--json"]).ok().json();
+    assert_eq!(listed[0]["sha256"], SAMPLE_ID);
+    assert_eq!(
+        env.run(&["text", &SAMPLE_ID[..8]]).ok().stdout,
+        std::fs::read(&fixture).unwrap()
+    );
+    env.run(&["verify", fixture.to_str().unwrap()]).ok();
+}
