@@ -79,7 +79,7 @@ pub fn find(log: &Log, id: &str) -> Result<Document> {
         let (sha, is_capture) = match &entry.body {
             Body::Capture(c) => (c.sha256, true),
             Body::Analysis(a) => (a.sha256, false),
-            Body::Init(_) => continue,
+            Body::Init(_) | Body::Unknown => continue,
         };
         if !sha.to_hex().starts_with(&prefix) {
             continue;

@@ -47,6 +47,10 @@ pub enum Body {
     Init(Init),
     Capture(Capture),
     Analysis(Analysis),
+    /// A kind written by a newer version: its chain is checked, its
+    /// contents skipped. Never written.
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// The first entry: the archive's birth certificate.
@@ -197,5 +201,38 @@ impl Marker {
             format: Marker::FORMAT.to_string(),
             version: FORMAT_VERSION,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_of_a_kind_from_a_newer_version_still_parses() {
+        let line = r#"{"seq":3,"prev":null,"time":"2026-11-28T04:30:00.123Z","kind":"checkpoint","size":3}"#;
+        let entry: Entry = serde_json::from_str(line).unwrap();
+        assert_eq!(entry.seq, 3);
+        assert_eq!(entry.body, Body::Unknown);
+    }
+
+    #[test]
+    fn entry_serialises_with_seq_prev_time_kind_first() {
+        let entry = Entry {
+            seq: 0,
+            prev: None,
+            time: "2026-11-28T04:30:00.123Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().into(),
+            body: Body::Init(Init {
+                archive_id: "00".repeat(16),
+                format: FORMAT_VERSION,
+                tool: Tool::this(),
+            }),
+        };
+        let line = serde_json::to_string(&entry).unwrap();
+        assert!(
+            line.starts_with(r#"{"seq":0,"prev":null,"time":"2026-11-28T04:30:00.123Z","kind":"init","archive_id":"#),
+            "{line}"
+        );
+        assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), entry);
     }
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 
 use crate::archive::{Archive, LockMode};
-use crate::entry::{Body, EntryHeader, Head, TextOutcome};
+use crate::entry::{Body, Entry, EntryHeader, Head, TextOutcome};
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::log::Line;
@@ -34,6 +34,7 @@ pub enum Problem {
     StrayFile,
     TempLeftover,
     EntryMalformed,
+    EntryUnknownKind,
     EntryChanged,
     EntrySequence,
     EntryDangling,
@@ -46,7 +47,10 @@ pub enum Problem {
 impl Problem {
     fn severity(self) -> Severity {
         match self {
-            Problem::BlobUnreferenced | Problem::StrayFile | Problem::TempLeftover => Severity::Warning,
+            Problem::BlobUnreferenced
+            | Problem::StrayFile
+            | Problem::TempLeftover
+            | Problem::EntryUnknownKind => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -300,7 +304,7 @@ fn note_references(
                 scan.referenced.entry(*sha256).or_insert(seq);
             }
         }
-        Body::Init(_) => {}
+        Body::Init(_) | Body::Unknown => {}
     }
 }
 
@@ -346,12 +350,24 @@ impl ChainCheck {
             }
             Ok(h) => {
                 self.check_sequence(&h, line_no, findings);
-                if let Err(reason) = line.parse() {
-                    findings.push(
+                match line.parse() {
+                    Err(reason) => findings.push(
                         Finding::new(Problem::EntryMalformed, format!("entry {}: {reason}", h.seq))
                             .entry(h.seq)
                             .line(line_no),
-                    );
+                    ),
+                    Ok(Entry { body: Body::Unknown, .. }) => findings.push(
+                        Finding::new(
+                            Problem::EntryUnknownKind,
+                            format!(
+                                "entry {}: kind '{}' is unknown to this version of provenance; its chain was checked, its contents were not",
+                                h.seq, h.kind
+                            ),
+                        )
+                        .entry(h.seq)
+                        .line(line_no),
+                    ),
+                    Ok(_) => {}
                 }
                 Some(h.seq)
             }
