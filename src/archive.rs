@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::entry::{Body, FORMAT_VERSION, Head, Init, Marker, Tool};
 use crate::error::{Error, IoContext, Result};
 use crate::log::{Log, write_atomic};
-use crate::store::{BlobStore, FsStore};
+use crate::store::{BlobStore, FsStore, set_mode, sync_dir};
 
 pub const MARKER: &str = "provenance.json";
 pub const LOG: &str = "log.jsonl";
@@ -20,6 +20,9 @@ pub const LOCK: &str = "lock";
 /// The directory used when neither `--archive` nor `PROVENANCE_ARCHIVE`
 /// names one.
 pub const DEFAULT_DIR: &str = "archive";
+
+/// An archive directory is as readable as the files in it.
+const DIR_MODE: u32 = 0o755;
 
 pub struct Archive {
     root: PathBuf,
@@ -88,6 +91,10 @@ impl Archive {
     }
 
     /// Creates an archive in a directory that is absent or empty.
+    ///
+    /// The archive is built in a staging directory beside `root` and
+    /// renamed into place, so that it appears whole or not at all, and of
+    /// two processes creating it at once exactly one succeeds.
     pub fn init(root: &Path) -> Result<Archive> {
         if root.join(MARKER).exists() {
             return Err(Error::AlreadyAnArchive(root.to_path_buf()));
@@ -95,9 +102,38 @@ impl Archive {
         if root.exists() && !is_empty_dir(root)? {
             return Err(Error::NotAnArchive(root.to_path_buf()));
         }
-        let archive = Archive::at(root);
-        for dir in [root.join(BLOBS), root.join(TMP)] {
-            fs::create_dir_all(&dir).at(&dir, "create directory")?;
+        let parent = match root.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).at(&parent, "create directory")?;
+        let staging = tempfile::Builder::new()
+            .prefix(".provenance-init-")
+            .tempdir_in(&parent)
+            .at(&parent, "create a staging directory in")?;
+        Archive::build(staging.path())?;
+        set_mode(staging.path(), DIR_MODE)?;
+        match fs::rename(staging.path(), root) {
+            Ok(()) => {
+                // The staging directory is now the archive: nothing to clean.
+                let _ = staging.keep();
+                sync_dir(&parent)?;
+                Ok(Archive::at(root))
+            }
+            Err(_) if root.join(MARKER).exists() => Err(Error::AlreadyAnArchive(root.to_path_buf())),
+            Err(e) if root.exists() && !is_empty_dir(root)? => {
+                drop(e);
+                Err(Error::NotAnArchive(root.to_path_buf()))
+            }
+            Err(e) => Err(Error::io(root, "create archive", e)),
+        }
+    }
+
+    /// Writes a complete archive into an empty directory.
+    fn build(dir: &Path) -> Result<()> {
+        let archive = Archive::at(dir);
+        for sub in [dir.join(BLOBS), dir.join(TMP)] {
+            fs::create_dir_all(&sub).at(&sub, "create directory")?;
         }
         let lock = archive.lock(LockMode::Exclusive)?;
         archive.log.write_head(&Head::empty())?;
@@ -108,19 +144,21 @@ impl Archive {
             tool: Tool::this(),
         }));
         append.commit()?;
-        // The marker comes last: until it exists the directory is not an
-        // archive, so an interrupted init is never mistaken for one.
         let marker = serde_json::to_vec_pretty(&Marker::current()).expect("marker serialises");
-        write_atomic(&root.join(MARKER), &root.join(TMP), &marker)?;
-        Ok(archive)
+        write_atomic(&dir.join(MARKER), &dir.join(TMP), &marker)
     }
 
     /// Opens the archive, creating it when the directory is absent or
-    /// empty; says whether it was created.
+    /// empty; says whether this call created it. Another process creating
+    /// it at the same moment is no error: both then use the one archive.
     pub fn open_or_init(root: &Path) -> Result<(Archive, bool)> {
         match Archive::open(root) {
             Ok(a) => Ok((a, false)),
-            Err(Error::NoArchive(_)) => Ok((Archive::init(root)?, true)),
+            Err(Error::NoArchive(_)) => match Archive::init(root) {
+                Ok(a) => Ok((a, true)),
+                Err(Error::AlreadyAnArchive(_)) => Ok((Archive::open(root)?, false)),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         }
     }

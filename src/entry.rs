@@ -221,7 +221,10 @@ mod tests {
         let entry = Entry {
             seq: 0,
             prev: None,
-            time: "2026-11-28T04:30:00.123Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().into(),
+            time: "2026-11-28T04:30:00.123Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+                .into(),
             body: Body::Init(Init {
                 archive_id: "00".repeat(16),
                 format: FORMAT_VERSION,
@@ -230,7 +233,9 @@ mod tests {
         };
         let line = serde_json::to_string(&entry).unwrap();
         assert!(
-            line.starts_with(r#"{"seq":0,"prev":null,"time":"2026-11-28T04:30:00.123Z","kind":"init","archive_id":"#),
+            line.starts_with(
+                r#"{"seq":0,"prev":null,"time":"2026-11-28T04:30:00.123Z","kind":"init","archive_id":"#
+            ),
             "{line}"
         );
         assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), entry);

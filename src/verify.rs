@@ -457,38 +457,46 @@ impl ChainCheck {
         }
     }
 
+    /// The log does not end where the head says. Finds the line holding the
+    /// last entry the head records, by its seq, and compares its hash; what
+    /// edits in the middle did to the length is explained by the chain.
     fn report_head_mismatch(&mut self, head: &Head, log_len: u64, findings: &mut Vec<Finding>) {
-        if log_len < head.log_bytes {
-            findings.push(Finding::new(
+        let explained = !findings.is_empty() || !self.breaks.is_empty();
+        let last = head.entries.checked_sub(1);
+        let holder = last.and_then(|l| self.seqs.iter().rposition(|s| *s == Some(l)));
+        match (last, holder) {
+            (Some(last), None) => findings.push(Finding::new(
                 Problem::LogShortened,
                 format!(
-                    "the log is {log_len} bytes but the head records {} bytes and {} entries: its end was cut off (entries deleted, or the log rolled back)",
-                    head.log_bytes, head.entries
+                    "entry {last}, the last the head records, is not in the log: entries were deleted from the end, or the log rolled back"
                 ),
-            ));
-        } else if self.lines < head.entries {
-            findings.push(Finding::new(
+            )),
+            (Some(_), Some(idx)) if Some(self.digests[idx]) != head.last_entry => {
+                // The head links to its last entry as a next entry would.
+                self.breaks.push(idx as u64 + 1);
+            }
+            _ if self.lines < head.entries => findings.push(Finding::new(
                 Problem::LogShortened,
                 format!(
                     "the log has {} entries but the head records {}: entries were deleted",
                     self.lines, head.entries
                 ),
-            ));
-        } else if head.entries > 0 {
-            let idx = (head.entries - 1) as usize;
-            if Some(self.digests[idx]) != head.last_entry {
-                // The head links to the last acknowledged entry as the next
-                // entry would: a mismatch is a break after that line.
-                self.breaks.push(head.entries);
-            } else if self.breaks.is_empty() {
-                findings.push(Finding::new(
-                    Problem::EntryChanged,
-                    format!(
-                        "the log's first {} entries end at byte {} but the head records {}: an entry was changed",
-                        head.entries, self.ends[idx], head.log_bytes
-                    ),
-                ));
-            }
+            )),
+            _ if !explained && log_len < head.log_bytes => findings.push(Finding::new(
+                Problem::LogShortened,
+                format!(
+                    "the log is {log_len} bytes but the head records {}: its end was cut off",
+                    head.log_bytes
+                ),
+            )),
+            _ if !explained => findings.push(Finding::new(
+                Problem::EntryChanged,
+                format!(
+                    "the log's first {} entries do not end at byte {}, where the head records: an entry was changed",
+                    head.entries, head.log_bytes
+                ),
+            )),
+            _ => {}
         }
         if let Some((offset, len)) = self.torn {
             findings.push(torn_finding(offset, len, self.lines + 1));
