@@ -33,7 +33,7 @@ pub struct Archive {
 /// Held while writing (exclusive) or while reading the log's unfinished
 /// tail (shared); released when dropped or when the process dies.
 pub struct Lock {
-    _file: File,
+    _file: Option<File>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,12 +183,9 @@ impl Archive {
     /// another process holds it.
     pub fn lock(&self, mode: LockMode) -> Result<Lock> {
         let path = self.root.join(LOCK);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .at(&path, "open lock file")?;
+        let Some(file) = open_lock_file(&path, mode)? else {
+            return Ok(Lock { _file: None });
+        };
         let attempt = match mode {
             LockMode::Exclusive => file.try_lock(),
             LockMode::Shared => file.try_lock_shared(),
@@ -208,8 +205,27 @@ impl Archive {
             }
             Err(TryLockError::Error(e)) => return Err(Error::io(&path, "lock", e)),
         }
-        Ok(Lock { _file: file })
+        Ok(Lock { _file: Some(file) })
     }
+}
+
+/// Opens the lock file. A reader of an archive it cannot write (read-only
+/// media, another user's files) needs no lock, as no writer can be there
+/// either: it gets `None` rather than an error.
+fn open_lock_file(path: &Path, mode: LockMode) -> Result<Option<File>> {
+    let writable = OpenOptions::new().create(true).truncate(false).write(true).open(path);
+    match writable {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if mode == LockMode::Shared && is_read_only(&e) => match File::open(path) {
+            Ok(f) => Ok(Some(f)),
+            Err(_) => Ok(None),
+        },
+        Err(e) => Err(Error::io(path, "open lock file", e)),
+    }
+}
+
+fn is_read_only(e: &std::io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {
