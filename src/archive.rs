@@ -213,7 +213,11 @@ impl Archive {
 /// media, another user's files) needs no lock, as no writer can be there
 /// either: it gets `None` rather than an error.
 fn open_lock_file(path: &Path, mode: LockMode) -> Result<Option<File>> {
-    let writable = OpenOptions::new().create(true).truncate(false).write(true).open(path);
+    let writable = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path);
     match writable {
         Ok(f) => Ok(Some(f)),
         Err(e) if mode == LockMode::Shared && is_read_only(&e) => match File::open(path) {
@@ -225,7 +229,10 @@ fn open_lock_file(path: &Path, mode: LockMode) -> Result<Option<File>> {
 }
 
 fn is_read_only(e: &std::io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem)
+    matches!(
+        e.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {

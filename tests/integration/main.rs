@@ -5,5 +5,7 @@ mod harness;
 
 mod add;
 mod bad_input;
+mod concurrency;
+mod crash;
 mod sample;
 mod verify_damage;
