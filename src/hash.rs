@@ -7,9 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
 
-/// Bytes read per call while hashing or copying a stream: large enough that
-/// the per-call overhead vanishes, small enough to stay in L2.
-pub const CHUNK: usize = 256 * 1024;
+use crate::stream::for_each_chunk;
 
 /// A SHA-256 digest, written as 64 lowercase hex digits everywhere it
 /// appears on disk or in output.
@@ -25,16 +23,14 @@ impl Digest {
     /// number of bytes read.
     pub fn of_reader(reader: &mut dyn Read) -> io::Result<(Digest, u64)> {
         let mut hasher = Hasher::new();
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            hasher.update(&buf[..n]);
-        }
+        for_each_chunk(
+            reader,
+            |e| e,
+            |chunk| {
+                hasher.update(chunk);
+                Ok(())
+            },
+        )?;
         Ok(hasher.finish())
     }
 
@@ -149,7 +145,7 @@ mod tests {
 
     #[test]
     fn streaming_and_one_shot_agree() {
-        let data = vec![7u8; CHUNK * 2 + 13];
+        let data = vec![7u8; crate::stream::CHUNK * 2 + 13];
         let (d, n) = Digest::of_reader(&mut &data[..]).unwrap();
         assert_eq!(d, Digest::of(&data));
         assert_eq!(n, data.len() as u64);

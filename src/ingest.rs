@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::entry::{Capture, Source, Tool};
 use crate::error::{Error, Result, os_message};
-use crate::hash::CHUNK;
 use crate::media;
 use crate::store::{BlobStore, Stored};
+use crate::stream::for_each_chunk;
 use crate::time::Timestamp;
 
 /// Where a document comes from, as the user named it.
@@ -62,20 +62,14 @@ pub fn ingest(store: &dyn BlobStore, source: &SourceArg, user: &UserMeta) -> Res
     let label = source.label();
     let mut writer = store.writer()?;
     let mut head = Vec::new();
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::source(&label, format!("cannot read: {}", os_message(&e)))),
-        };
+    let read_error = |e: io::Error| Error::source(&label, format!("cannot read: {}", os_message(&e)));
+    for_each_chunk(&mut reader, read_error, |chunk| {
         if head.len() < media::SNIFF_LEN {
-            let take = n.min(media::SNIFF_LEN - head.len());
-            head.extend_from_slice(&buf[..take]);
+            let take = chunk.len().min(media::SNIFF_LEN - head.len());
+            head.extend_from_slice(&chunk[..take]);
         }
-        writer.append(&buf[..n])?;
-    }
+        writer.append(chunk)
+    })?;
     let retrieved = Timestamp::now();
     let stored = writer.finish()?;
     if let Source::File { size: Some(size), .. } = &described

@@ -16,6 +16,7 @@ pub mod log;
 pub mod media;
 pub mod output;
 pub mod store;
+pub mod stream;
 pub mod time;
 pub mod verify;
 

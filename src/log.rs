@@ -251,7 +251,7 @@ pub struct LineReader {
 impl LineReader {
     pub fn new(inner: Box<dyn Read>) -> LineReader {
         LineReader {
-            inner: BufReader::with_capacity(crate::hash::CHUNK, inner),
+            inner: BufReader::with_capacity(crate::stream::CHUNK, inner),
             offset: 0,
         }
     }

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Read, StdoutLock, Write};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::stream::for_each_chunk;
 
 pub struct Out {
     w: BufWriter<StdoutLock<'static>>,
@@ -59,18 +60,12 @@ impl Out {
     /// Copies a stream to standard output byte for byte; a failure to read
     /// is reported against `source`.
     pub fn copy_from(&mut self, reader: &mut dyn Read, source: &str) -> Result<u64> {
-        let mut buf = vec![0u8; crate::hash::CHUNK];
-        let mut total = 0;
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => return Ok(total),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(source, "read", e)),
-            };
-            self.w.write_all(&buf[..n]).map_err(Error::Output)?;
-            total += n as u64;
-        }
+        let w = &mut self.w;
+        for_each_chunk(
+            reader,
+            |e| Error::io(source, "read", e),
+            |chunk| w.write_all(chunk).map_err(Error::Output),
+        )
     }
 
     pub fn finish(mut self) -> Result<()> {

@@ -12,9 +12,10 @@ use encoding_rs::{DecoderResult, Encoding, UTF_8};
 
 use crate::entry::{TextOutcome, Tool};
 use crate::error::Result;
-use crate::hash::{CHUNK, Digest};
+use crate::hash::Digest;
 use crate::media;
 use crate::store::BlobStore;
+use crate::stream::CHUNK;
 
 pub const NAME: &str = "provenance-text";
 /// Bump whenever the same bytes could yield different text.
