@@ -61,7 +61,7 @@ pub enum Command {
 pub struct AddArgs {
     /// Files to archive; `-` reads standard input
     #[arg(value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub sources: Vec<PathBuf>,
 
     /// Read sources from FILE, one a line (`-` for standard input); blank
     /// lines and lines starting with # are skipped

@@ -22,8 +22,10 @@ pub enum SourceArg {
 }
 
 impl SourceArg {
-    /// `-` is standard input; anything else a path.
-    pub fn parse(s: &str) -> SourceArg {
+    /// `-` is standard input; anything else a path, which need not be
+    /// UTF-8.
+    pub fn parse(s: impl AsRef<std::ffi::OsStr>) -> SourceArg {
+        let s = s.as_ref();
         if s == "-" {
             SourceArg::Stdin
         } else {

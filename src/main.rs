@@ -4,15 +4,45 @@ use clap::Parser;
 
 use provenance::cli::Cli;
 
+/// The exit status of every error, usage errors included.
+const ERROR: u8 = 2;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        // No command at all: the whole help is the useful answer.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::from(ERROR);
+        }
+        Err(e) => {
+            eprintln!("provenance: {} (see provenance --help)", usage_line(&e));
+            return ExitCode::from(ERROR);
+        }
+    };
     match provenance::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
             let err = anyhow::Error::from(err);
             eprintln!("provenance: {err:#}");
-            ExitCode::from(2)
+            ExitCode::from(ERROR)
         }
     }
+}
+
+/// clap's message without its usage block and tips: every error is one
+/// line.
+fn usage_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments");
+    line.trim_start_matches("error: ").to_string()
 }

@@ -169,7 +169,7 @@ fn print(ctx: &Ctx, created: bool, added: &[Added], failed: &[Failed]) -> Result
 }
 
 fn collect_sources(args: &AddArgs) -> Result<Vec<SourceArg>> {
-    let mut sources: Vec<SourceArg> = args.sources.iter().map(|s| SourceArg::parse(s)).collect();
+    let mut sources: Vec<SourceArg> = args.sources.iter().map(SourceArg::parse).collect();
     let list_on_stdin = args.from.as_deref() == Some(Path::new("-"));
     if let Some(list) = &args.from {
         sources.extend(read_list(list)?);

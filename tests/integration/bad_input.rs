@@ -175,8 +175,12 @@ fn bad_ids_are_refused_with_the_reason() {
 #[test]
 fn malformed_arguments_are_refused() {
     let env = seeded();
-    let run = env.run(&["add", "seed.txt", "--meta", "novalue"]).code(2);
-    assert!(run.stderr.contains("KEY=VALUE"), "{}", run.stderr);
+    rejects(
+        &env,
+        &["add", "seed.txt", "--meta", "novalue"],
+        &["'novalue' is not KEY=VALUE"],
+    );
+    rejects(&env, &["add", "seed.txt", "--no-such-flag"], &["--no-such-flag"]);
     rejects(&env, &["add", "-", "-"], &["standard input", "once"]);
     rejects(&env, &["add"], &["nothing to add"]);
     env.write("seed2.txt", "x\n");
@@ -213,4 +217,23 @@ fn missing_source_list_is_named() {
         &["add", "--from", "urls.txt"],
         &["urls.txt", "No such file"],
     );
+}
+
+#[test]
+fn empty_source_is_refused() {
+    let env = seeded();
+    rejects(&env, &["add", ""], &["a value is required", "SOURCE"]);
+}
+
+#[test]
+fn non_utf8_file_name_is_archived_and_recorded_lossily() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(env.root().join(name), "latin-1 name\n").unwrap();
+    let out = env.cmd(&["add", "--json"]).arg(name).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["added"][0]["source"], "caf\u{fffd}.txt");
+    assert_eq!(env.verify().0, 0);
 }
