@@ -145,7 +145,7 @@ fn open_file(path: &Path) -> Result<Opened> {
         path: label.clone(),
         absolute_path: absolute.display().to_string(),
         size: meta.is_file().then_some(meta.len()),
-        modified: meta.modified().ok().map(Timestamp::from),
+        modified: meta.modified().ok().and_then(Timestamp::from_system),
     };
     Ok((Box::new(file), described, media::from_path(path)))
 }

@@ -34,9 +34,15 @@ impl From<DateTime<Utc>> for Timestamp {
     }
 }
 
-impl From<SystemTime> for Timestamp {
-    fn from(t: SystemTime) -> Timestamp {
-        Timestamp::from(DateTime::<Utc>::from(t))
+impl Timestamp {
+    /// A file system time, or `None` when it lies outside what RFC 3339
+    /// can write (chrono's own conversion would panic there).
+    pub fn from_system(t: SystemTime) -> Option<Timestamp> {
+        let millis = match t.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_millis()).ok()?,
+            Err(e) => i64::try_from(e.duration().as_millis()).ok()?.checked_neg()?,
+        };
+        DateTime::from_timestamp_millis(millis).map(Timestamp)
     }
 }
 
@@ -69,6 +75,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_times_out_of_range_are_none_not_a_panic() {
+        use std::time::Duration;
+        let before_epoch = SystemTime::UNIX_EPOCH - Duration::from_millis(1500);
+        assert_eq!(Timestamp::from_system(before_epoch).unwrap().to_rfc3339(), "1969-12-31T23:59:58.500Z");
+        if let Some(far) = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(u64::MAX / 4)) {
+            assert_eq!(Timestamp::from_system(far), None);
+        }
+    }
 
     #[test]
     fn written_form_is_utc_millis_and_round_trips() {
