@@ -80,7 +80,10 @@ mod tests {
     fn system_times_out_of_range_are_none_not_a_panic() {
         use std::time::Duration;
         let before_epoch = SystemTime::UNIX_EPOCH - Duration::from_millis(1500);
-        assert_eq!(Timestamp::from_system(before_epoch).unwrap().to_rfc3339(), "1969-12-31T23:59:58.500Z");
+        assert_eq!(
+            Timestamp::from_system(before_epoch).unwrap().to_rfc3339(),
+            "1969-12-31T23:59:58.500Z"
+        );
         if let Some(far) = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(u64::MAX / 4)) {
             assert_eq!(Timestamp::from_system(far), None);
         }
