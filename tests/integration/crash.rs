@@ -228,6 +228,14 @@ fn assert_archive_accepts_new_documents(env: &Env, retried: &[String]) {
     );
 }
 
+/// Killed after the entries were written whole, before the head moved.
+const COMPLETE_ENTRIES_PAST_THE_HEAD: Expect = Expect {
+    findings: &["unfinished_tail"],
+    may_also: &[],
+    leaves_tail: true,
+    committed: false,
+};
+
 #[test]
 fn crash_at_blob_synced_leaves_only_a_temp_file_and_loses_nothing() {
     crash_then_recover(
@@ -271,28 +279,12 @@ fn crash_at_log_partial_leaves_a_torn_tail_that_add_refuses_and_repair_removes()
 
 #[test]
 fn crash_at_log_written_leaves_a_tail_that_add_refuses_and_repair_removes() {
-    crash_then_recover(
-        "log-written",
-        Expect {
-            findings: &["unfinished_tail"],
-            may_also: &[],
-            leaves_tail: true,
-            committed: false,
-        },
-    );
+    crash_then_recover("log-written", COMPLETE_ENTRIES_PAST_THE_HEAD);
 }
 
 #[test]
 fn crash_at_log_synced_leaves_a_tail_that_add_refuses_and_repair_removes() {
-    crash_then_recover(
-        "log-synced",
-        Expect {
-            findings: &["unfinished_tail"],
-            may_also: &[],
-            leaves_tail: true,
-            committed: false,
-        },
-    );
+    crash_then_recover("log-synced", COMPLETE_ENTRIES_PAST_THE_HEAD);
 }
 
 #[test]
