@@ -34,14 +34,6 @@ impl Digest {
         Ok(hasher.finish())
     }
 
-    pub fn from_bytes(bytes: [u8; 32]) -> Digest {
-        Digest(bytes)
-    }
-
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }

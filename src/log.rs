@@ -150,10 +150,6 @@ impl Append<'_> {
         self.next_seq - 1
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Writes, syncs, then moves the head: the moment the head is replaced
     /// is the moment the entries are acknowledged.
     pub fn commit(self) -> Result<Vec<Entry>> {

@@ -36,7 +36,6 @@ pub trait BlobStore: Sync {
     fn writer(&self) -> Result<Box<dyn BlobWriter + '_>>;
     /// Opens a stored blob for reading.
     fn open(&self, digest: &Digest) -> Result<Box<dyn Read + '_>>;
-    fn contains(&self, digest: &Digest) -> Result<bool>;
     fn inventory(&self) -> Result<Inventory>;
     /// Where a blob is, for messages.
     fn describe(&self, digest: &Digest) -> String;
@@ -85,15 +84,6 @@ impl BlobStore for FsStore {
         let path = self.path_of(digest);
         let file = File::open(&path).at(&path, "open blob")?;
         Ok(Box::new(file))
-    }
-
-    fn contains(&self, digest: &Digest) -> Result<bool> {
-        let path = self.path_of(digest);
-        match fs::symlink_metadata(&path) {
-            Ok(m) => Ok(m.is_file()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Error::io(path, "inspect blob", e)),
-        }
     }
 
     fn inventory(&self) -> Result<Inventory> {

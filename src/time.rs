@@ -16,10 +16,6 @@ impl Timestamp {
         Timestamp::from(Utc::now())
     }
 
-    pub fn datetime(&self) -> DateTime<Utc> {
-        self.0
-    }
-
     pub fn to_rfc3339(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
     }
