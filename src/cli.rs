@@ -55,11 +55,26 @@ pub enum Command {
     },
     /// Check every blob and log entry, or whether given files are archived
     Verify(VerifyArgs),
+    /// Every capture of a URL, oldest first, marking where the content changed
+    History {
+        /// The URL as given to `add`, or the final URL it led to
+        url: String,
+    },
+    /// What changed between the texts of two documents
+    Diff {
+        /// The older document
+        old: String,
+        /// The newer document
+        new: String,
+        /// Compare word by word instead of line by line
+        #[arg(long)]
+        words: bool,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Files to archive; `-` reads standard input
+    /// Files or http(s) URLs to archive; `-` reads standard input
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
 
@@ -83,6 +98,72 @@ pub struct AddArgs {
     /// The media type the source declares (instead of the file name's)
     #[arg(long, value_name = "TYPE")]
     pub media_type: Option<String>,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// How URLs are fetched.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Fetching URLs")]
+pub struct FetchArgs {
+    /// The User-Agent header [default: provenance/VERSION (+repository URL)]
+    #[arg(long, value_name = "UA")]
+    pub user_agent: Option<String>,
+
+    /// Seconds to wait for a connection
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+
+    /// Seconds to wait for the next bytes of a response
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Largest body accepted, as sent (e.g. 100MiB, 5MB, 1048576)
+    #[arg(long, value_name = "SIZE", default_value = "100MiB", value_parser = parse_size)]
+    pub max_size: u64,
+
+    /// Largest body after undoing its Content-Encoding, for analysis
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub max_decoded_size: u64,
+
+    /// Archive 4xx and 5xx answers too, with their status (by default they
+    /// are errors)
+    #[arg(long)]
+    pub keep_errors: bool,
+
+    /// URLs fetched at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: u32,
+
+    /// URLs fetched at once from one host
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub per_host: u32,
+
+    /// Also trust this CA certificate (PEM), repeatable; the built-in roots
+    /// are Mozilla's
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+}
+
+/// Parses `100MiB`, `5MB`, `64k`, `1048576`: binary units for KiB/MiB/GiB
+/// (and K/M/G), decimal for kB/MB/GB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| format!("'{s}' is not a size like 100MiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        _ => return Err(format!("'{s}' has an unknown unit (use KiB, MiB, GiB, kB, MB, GB)")),
+    };
+    n.checked_mul(factor).ok_or_else(|| format!("'{s}' is too large"))
 }
 
 #[derive(Debug, Args)]

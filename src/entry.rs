@@ -107,16 +107,105 @@ pub enum Source {
         modified: Option<Timestamp>,
     },
     Stdin,
+    /// A URL fetched over HTTP(S), with everything that was said on the way.
+    Url(Box<UrlSource>),
 }
 
 impl Source {
-    /// A short human description: the path as given, or `stdin`.
+    /// A short human description: the path or URL as given, or `stdin`.
     pub fn label(&self) -> &str {
         match self {
             Source::File { path, .. } => path,
             Source::Stdin => "stdin",
+            Source::Url(u) => &u.url,
         }
     }
+
+    /// The final HTTP response, for a URL capture.
+    pub fn http(&self) -> Option<&HttpResponse> {
+        match self {
+            Source::Url(u) => Some(&u.response),
+            _ => None,
+        }
+    }
+}
+
+/// A header as received or sent: `[name, value]`. Names are lower case
+/// (HTTP/2 requires it and the client normalises HTTP/1.1); a value that is
+/// not UTF-8 is recorded with U+FFFD in place of the invalid bytes.
+pub type Header = (String, String);
+
+/// How a URL was fetched. The body is the capture's blob: its bytes exactly
+/// as the server sent them (after de-chunking, before any Content-Encoding
+/// is undone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UrlSource {
+    /// The URL as the user gave it.
+    pub url: String,
+    /// When the first request was sent; the capture's `retrieved` is when
+    /// the body had finished arriving.
+    pub started: Timestamp,
+    /// The request headers this tool set on every request (the client adds
+    /// `host` and, for HTTP/1.1, connection management headers).
+    pub request_headers: Vec<Header>,
+    /// Every redirect answered on the way, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<HttpResponse>,
+    /// The response whose body was archived; its `url` is the final URL.
+    pub response: HttpResponse,
+    /// The TLS session of the final response, for https.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
+}
+
+/// One HTTP response: to the original request, a redirect, or the last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpResponse {
+    /// The URL requested.
+    pub url: String,
+    /// `HTTP/1.1`, `HTTP/2.0`, ...
+    pub version: String,
+    pub status: u16,
+    /// The `Location` of a redirect, as sent (relative or absolute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The server's address, `ip:port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_addr: Option<String>,
+    /// Response headers in the order the client exposes them.
+    pub headers: Vec<Header>,
+}
+
+impl HttpResponse {
+    /// The first value of a header (names compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the TLS handshake showed of the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TlsInfo {
+    /// The certificates the server presented, leaf first.
+    pub certificates: Vec<Certificate>,
+}
+
+/// One certificate of the peer's chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// SHA-256 of the certificate's DER: its usual fingerprint.
+    pub sha256: Digest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
 }
 
 /// A program and its version: who wrote an entry, or which analyser
@@ -145,8 +234,28 @@ pub struct Analysis {
     /// The capture's content hash, repeated so that the entry stands alone.
     pub sha256: Digest,
     pub analyser: Tool,
+    /// The body with its Content-Encoding undone, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<DecodeOutcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextOutcome>,
+}
+
+/// Undoing a Content-Encoding (gzip, deflate, br, zstd) for analysis; the
+/// capture's own blob keeps the bytes as sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DecodeOutcome {
+    Decoded {
+        /// The Content-Encoding undone, as the header gave it.
+        content_encoding: String,
+        /// The decoded bytes, stored as a blob.
+        sha256: Digest,
+        size: u64,
+    },
+    /// Not decoded, and why (an unknown coding, corrupt data, or a result
+    /// larger than the limit: a decompression bomb).
+    Failed { content_encoding: String, reason: String },
 }
 
 /// What the text analyser made of a document.

@@ -42,5 +42,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Cat { id } => cmd::cat::run(&ctx, &id),
         Command::Text { id } => cmd::text::run(&ctx, &id),
         Command::Verify(args) => cmd::verify::run(&ctx, &args),
+        Command::History { url } => cmd::history::run(&ctx, &url),
+        Command::Diff { old, new, words } => cmd::diff::run(&ctx, &old, &new, words),
     }
 }

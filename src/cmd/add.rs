@@ -112,6 +112,7 @@ fn add_all(
             capture: seq,
             sha256: capture.sha256,
             analyser: text::analyser(),
+            decoded: None,
             text: Some(text.clone()),
         }));
         added.push(Added {

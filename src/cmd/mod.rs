@@ -9,6 +9,8 @@ use crate::output::Out;
 
 pub mod add;
 pub mod cat;
+pub mod diff;
+pub mod history;
 pub mod init;
 pub mod list;
 pub mod show;

@@ -83,6 +83,7 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
                 }
             }
             Source::Stdin => out.line("    source      standard input")?,
+            Source::Url(u) => out.line(format!("    source      {}", u.url))?,
         }
         let declared = c.media_type_declared.as_deref().unwrap_or("-");
         let sniffed = c.media_type_sniffed.as_deref().unwrap_or("-");
