@@ -104,3 +104,19 @@ pub fn find(log: &Log, id: &str) -> Result<Document> {
         }),
     }
 }
+
+/// The content hash of the newest capture of each URL (as given), for the
+/// URLs asked about, in one pass over the log.
+pub fn latest_by_url(log: &Log, urls: &[String]) -> Result<std::collections::HashMap<String, Digest>> {
+    let wanted: std::collections::HashSet<&str> = urls.iter().map(String::as_str).collect();
+    let mut latest = std::collections::HashMap::new();
+    for entry in log.entries()? {
+        if let Body::Capture(c) = entry?.body
+            && let crate::entry::Source::Url(u) = &c.source
+            && wanted.contains(u.url.as_str())
+        {
+            latest.insert(u.url.clone(), c.sha256);
+        }
+    }
+    Ok(latest)
+}

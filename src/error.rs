@@ -103,9 +103,13 @@ impl<T> IoContext<T> for io::Result<T> {
 /// The operating system's message without its " (os error N)" suffix,
 /// which helps nobody reading one line of error.
 pub fn os_message(err: &io::Error) -> String {
-    let s = err.to_string();
+    strip_os_error(&err.to_string())
+}
+
+/// Drops a trailing " (os error N)" from a message.
+pub fn strip_os_error(s: &str) -> String {
     match s.rfind(" (os error ") {
         Some(i) if s.ends_with(')') => s[..i].to_string(),
-        _ => s,
+        _ => s.to_string(),
     }
 }

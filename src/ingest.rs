@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::entry::{Capture, Source, Tool};
 use crate::error::{Error, Result, os_message};
+use crate::fetch::{self, Fetched};
 use crate::media;
 use crate::store::{BlobStore, Stored};
 use crate::stream::for_each_chunk;
@@ -19,6 +20,8 @@ use crate::time::Timestamp;
 pub enum SourceArg {
     Path(PathBuf),
     Stdin,
+    /// An http(s) URL, as given.
+    Url(String),
 }
 
 impl SourceArg {
@@ -26,10 +29,10 @@ impl SourceArg {
     /// UTF-8.
     pub fn parse(s: impl AsRef<std::ffi::OsStr>) -> SourceArg {
         let s = s.as_ref();
-        if s == "-" {
-            SourceArg::Stdin
-        } else {
-            SourceArg::Path(PathBuf::from(s))
+        match s.to_str() {
+            Some("-") => SourceArg::Stdin,
+            Some(u) if fetch::is_url(u) => SourceArg::Url(u.to_string()),
+            _ => SourceArg::Path(PathBuf::from(s)),
         }
     }
 
@@ -37,6 +40,7 @@ impl SourceArg {
         match self {
             SourceArg::Path(p) => p.display().to_string(),
             SourceArg::Stdin => "stdin".to_string(),
+            SourceArg::Url(u) => u.clone(),
         }
     }
 }
@@ -82,22 +86,51 @@ pub fn ingest(store: &dyn BlobStore, source: &SourceArg, user: &UserMeta) -> Res
             stored.size
         );
     }
+    let capture = capture(&stored, retrieved, described, declared, media::sniff(&head), user);
+    Ok(Ingested { capture, stored })
+}
+
+/// A fetched URL as a capture.
+pub fn from_fetch(fetched: Fetched, user: &UserMeta) -> Ingested {
+    let declared = fetched.declared_media_type();
+    let sniffed = fetched.sniffed_media_type();
+    let source = Source::Url(Box::new(fetched.source));
+    let capture = capture(
+        &fetched.stored,
+        fetched.retrieved,
+        source,
+        declared,
+        sniffed,
+        user,
+    );
+    Ingested {
+        capture,
+        stored: fetched.stored,
+    }
+}
+
+fn capture(
+    stored: &Stored,
+    retrieved: Timestamp,
+    source: Source,
+    declared: Option<String>,
+    sniffed: Option<String>,
+    user: &UserMeta,
+) -> Capture {
     let declared = user.media_type.clone().or(declared);
-    let sniffed = media::sniff(&head);
-    let capture = Capture {
+    Capture {
         sha256: stored.digest,
         size: stored.size,
         media_type: media::effective(declared.as_deref(), sniffed.as_deref()),
         media_type_declared: declared,
         media_type_sniffed: sniffed,
         retrieved,
-        source: described,
+        source,
         tool: Tool::this(),
         title: user.title.clone(),
         note: user.note.clone(),
         meta: user.meta.clone(),
-    };
-    Ok(Ingested { capture, stored })
+    }
 }
 
 type Opened = (Box<dyn Read>, Source, Option<String>);
@@ -106,6 +139,7 @@ fn open_source(source: &SourceArg) -> Result<Opened> {
     match source {
         SourceArg::Stdin => Ok((Box::new(io::stdin().lock()), Source::Stdin, None)),
         SourceArg::Path(path) => open_file(path),
+        SourceArg::Url(url) => Err(Error::source(url, "a URL is fetched, not opened")),
     }
 }
 
@@ -114,6 +148,7 @@ pub fn precheck(source: &SourceArg) -> Result<()> {
     match source {
         SourceArg::Stdin => Ok(()),
         SourceArg::Path(path) => file_metadata(path).map(|_| ()),
+        SourceArg::Url(url) => fetch::check_url(url).map_err(|reason| Error::source(url, reason)),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod error;
 pub mod extract;
 pub mod failpoint;
+pub mod fetch;
 pub mod hash;
 pub mod ingest;
 pub mod log;

@@ -36,13 +36,19 @@ fn main() -> ExitCode {
     }
 }
 
-/// clap's message without its usage block and tips: every error is one
-/// line.
+/// clap's message without its usage block and tips, joined into one line:
+/// the first paragraph says what is wrong (and may name the argument on a
+/// line of its own).
 fn usage_line(e: &clap::Error) -> String {
     let text = e.to_string();
-    let line = text
+    let paragraph: Vec<&str> = text
         .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid arguments");
-    line.trim_start_matches("error: ").to_string()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    match paragraph.join(" ") {
+        s if s.is_empty() => "invalid arguments".to_string(),
+        s => s.trim_start_matches("error: ").to_string(),
+    }
 }

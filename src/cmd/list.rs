@@ -38,10 +38,19 @@ fn row(_entry: &Entry, c: &Capture) -> String {
         c.retrieved.to_string(),
         c.size,
         c.media_type,
-        c.source.label()
+        source_column(c)
     );
     if let Some(title) = &c.title {
         line.push_str(&format!("  \"{title}\""));
     }
     line
+}
+
+/// The source, with the HTTP status in front of a URL: an error page must
+/// never pass for the page.
+fn source_column(c: &Capture) -> String {
+    match c.source.http() {
+        Some(r) => format!("{} {}", r.status, c.source.label()),
+        None => c.source.label().to_string(),
+    }
 }

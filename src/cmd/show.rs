@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::{Ctx, Exit};
 use crate::catalog::{self, Document};
-use crate::entry::{Body, Entry, Source, TextOutcome};
+use crate::entry::{Analysis, Body, DecodeOutcome, Entry, Header, Source, TextOutcome, UrlSource};
 use crate::error::Result;
 use crate::hash::Digest;
 use crate::output::Out;
@@ -83,7 +83,7 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
                 }
             }
             Source::Stdin => out.line("    source      standard input")?,
-            Source::Url(u) => out.line(format!("    source      {}", u.url))?,
+            Source::Url(u) => print_url(out, u)?,
         }
         let declared = c.media_type_declared.as_deref().unwrap_or("-");
         let sniffed = c.media_type_sniffed.as_deref().unwrap_or("-");
@@ -92,6 +92,9 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
             c.media_type
         ))?;
         out.line(format!("    tool        {} {}", c.tool.name, c.tool.version))?;
+        if let Some(d) = analysis_of(doc, entry.seq).and_then(|a| a.decoded.as_ref()) {
+            out.line(format!("    decoded     {}", describe_decoded(d)))?;
+        }
         if let Some(t) = &c.title {
             out.line(format!("    title       {t}"))?;
         }
@@ -101,6 +104,71 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
         for (k, v) in &c.meta {
             out.line(format!("    meta        {k} = {v}"))?;
         }
+    }
+    Ok(())
+}
+
+/// The analysis entry of a capture, the newest if several.
+fn analysis_of(doc: &Document, capture: u64) -> Option<&Analysis> {
+    doc.analyses.iter().rev().find_map(|e| match &e.body {
+        Body::Analysis(a) if a.capture == capture => Some(a),
+        _ => None,
+    })
+}
+
+fn describe_decoded(d: &DecodeOutcome) -> String {
+    match d {
+        DecodeOutcome::Decoded {
+            content_encoding,
+            sha256,
+            size,
+        } => format!("{content_encoding} undone: {size} bytes, blob {sha256}"),
+        DecodeOutcome::Failed {
+            content_encoding,
+            reason,
+        } => format!("{content_encoding} not undone: {reason}"),
+    }
+}
+
+/// Everything said on the way to a URL's body.
+fn print_url(out: &mut Out, u: &UrlSource) -> Result<()> {
+    let r = &u.response;
+    out.line(format!("    url         {}", u.url))?;
+    if r.url != u.url {
+        out.line(format!("    final url   {}", r.url))?;
+    }
+    let from = r
+        .remote_addr
+        .as_deref()
+        .map(|a| format!(" from {a}"))
+        .unwrap_or_default();
+    out.line(format!("    status      {} ({}){from}", r.status, r.version))?;
+    out.line(format!("    started     {}", u.started))?;
+    for hop in &u.redirects {
+        let to = hop.location.as_deref().unwrap_or("?");
+        out.line(format!("    redirect    {} {} -> {to}", hop.status, hop.url))?;
+    }
+    print_headers(out, "sent", &u.request_headers)?;
+    print_headers(out, "received", &r.headers)?;
+    if let Some(tls) = &u.tls {
+        for (i, c) in tls.certificates.iter().enumerate() {
+            let role = if i == 0 { "tls leaf" } else { "tls chain" };
+            out.line(format!("    {role:<11} sha256 {}", c.sha256))?;
+            if let Some(s) = &c.subject {
+                out.line(format!("                subject {s}"))?;
+            }
+            if let (Some(a), Some(b)) = (c.not_before, c.not_after) {
+                out.line(format!("                valid {a} to {b}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_headers(out: &mut Out, label: &str, headers: &[Header]) -> Result<()> {
+    for (i, (name, value)) in headers.iter().enumerate() {
+        let label = if i == 0 { label } else { "" };
+        out.line(format!("    {label:<11} {name}: {value}"))?;
     }
     Ok(())
 }

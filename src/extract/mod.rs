@@ -2,4 +2,44 @@
 //! names itself and its version in the analysis entries it produces, so
 //! that a better version appends new results beside the old ones.
 
+pub mod decode;
 pub mod text;
+
+use crate::entry::{Capture, DecodeOutcome, TextOutcome};
+use crate::error::Result;
+use crate::store::BlobStore;
+
+/// What the analysers made of one capture.
+pub struct Analysed {
+    pub decoded: Option<DecodeOutcome>,
+    pub text: TextOutcome,
+}
+
+/// Runs the analysers on a stored capture: undo the Content-Encoding the
+/// server applied (at most `max_decoded` bytes), then decode the text with
+/// the charset it declared.
+pub fn analyse(store: &dyn BlobStore, capture: &Capture, max_decoded: u64) -> Result<Analysed> {
+    let http = capture.source.http();
+    let coding = http
+        .and_then(|r| r.header("content-encoding"))
+        .filter(|ce| decode::codings(ce).is_some());
+    let decoded = match coding {
+        Some(ce) => Some(decode::decode(store, &capture.sha256, ce, max_decoded)?),
+        None => None,
+    };
+    let body = match &decoded {
+        None => capture.sha256,
+        Some(DecodeOutcome::Decoded { sha256, .. }) => *sha256,
+        Some(DecodeOutcome::Failed { reason, .. }) => {
+            let text = TextOutcome::None {
+                reason: format!("the body could not be decoded: {reason}"),
+            };
+            return Ok(Analysed { decoded, text });
+        }
+    };
+    let charset = http
+        .and_then(|r| r.header("content-type"))
+        .and_then(text::charset_of);
+    let text = text::extract(store, &body, &capture.media_type, charset)?;
+    Ok(Analysed { decoded, text })
+}

@@ -1,14 +1,15 @@
 //! The text analyser: the UTF-8 text that every later analyser reads and
 //! whose byte offsets they report.
 //!
-//! For now it decodes text documents: UTF-8 as is, and UTF-8 or UTF-16
-//! behind a byte-order mark (the mark removed). Other encodings come with
-//! charset detection; until then such documents get a reason instead of
-//! text. Everything streams, so a 2 GiB text costs constant memory.
+//! It decodes text documents as a browser would, short of detection: a
+//! byte-order mark first (removed), then the charset the source declared
+//! (HTTP's Content-Type), then UTF-8. Undeclared non-UTF-8 documents get a
+//! reason instead of text until charset detection arrives. Everything
+//! streams, so a 2 GiB text costs constant memory.
 
 use std::io::Read;
 
-use encoding_rs::{DecoderResult, Encoding, UTF_8};
+use encoding_rs::{CoderResult, Encoding, UTF_8};
 
 use crate::entry::{TextOutcome, Tool};
 use crate::error::Result;
@@ -19,7 +20,7 @@ use crate::stream::CHUNK;
 
 pub const NAME: &str = "provenance-text";
 /// Bump whenever the same bytes could yield different text.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 pub fn analyser() -> Tool {
     Tool {
@@ -28,8 +29,14 @@ pub fn analyser() -> Tool {
     }
 }
 
-/// Derives the text of a stored document, storing it as a blob.
-pub fn extract(store: &dyn BlobStore, digest: &Digest, media_type: &str) -> Result<TextOutcome> {
+/// Derives the text of a stored document, storing it as a blob. `charset`
+/// is what the source declared, if anything.
+pub fn extract(
+    store: &dyn BlobStore,
+    digest: &Digest,
+    media_type: &str,
+    charset: Option<&str>,
+) -> Result<TextOutcome> {
     if !media::is_textual(media_type) {
         return Ok(none(format!("no text extractor for {media_type}")));
     }
@@ -37,10 +44,35 @@ pub fn extract(store: &dyn BlobStore, digest: &Digest, media_type: &str) -> Resu
     let mut first = vec![0u8; CHUNK];
     let n = read_full(&mut *reader, &mut first, store, digest)?;
     first.truncate(n);
-    match Encoding::for_bom(&first) {
-        Some((encoding, _)) => decode_with_bom(store, digest, encoding, first, reader),
-        None => validate_utf8(store, digest, first, reader),
+    if let Some((encoding, _)) = Encoding::for_bom(&first) {
+        return decode(
+            store,
+            digest,
+            encoding.new_decoder_with_bom_removal(),
+            first,
+            reader,
+        );
     }
+    match charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())) {
+        Some(encoding) if encoding != UTF_8 => decode(
+            store,
+            digest,
+            encoding.new_decoder_without_bom_handling(),
+            first,
+            reader,
+        ),
+        _ => validate_utf8(store, digest, first, reader),
+    }
+}
+
+/// The `charset` parameter of a Content-Type value.
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })
 }
 
 fn none(reason: String) -> TextOutcome {
@@ -82,14 +114,16 @@ fn validate_utf8(
     })
 }
 
-fn decode_with_bom(
+/// Decodes to UTF-8 as a browser does, malformed sequences becoming
+/// U+FFFD, and stores the result.
+fn decode(
     store: &dyn BlobStore,
     digest: &Digest,
-    encoding: &'static Encoding,
+    mut decoder: encoding_rs::Decoder,
     first: Vec<u8>,
     mut reader: Box<dyn Read + '_>,
 ) -> Result<TextOutcome> {
-    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let encoding = decoder.encoding();
     let mut writer = store.writer()?;
     let mut out = vec![0u8; CHUNK * 3 + 16];
     let mut input = first;
@@ -97,19 +131,11 @@ fn decode_with_bom(
         let last = input.is_empty();
         let mut pos = 0;
         loop {
-            let (result, read, written) =
-                decoder.decode_to_utf8_without_replacement(&input[pos..], &mut out, last);
+            let (result, read, written, _) = decoder.decode_to_utf8(&input[pos..], &mut out, last);
             pos += read;
             writer.append(&out[..written])?;
-            match result {
-                DecoderResult::InputEmpty => break,
-                DecoderResult::OutputFull => continue,
-                DecoderResult::Malformed(_, _) => {
-                    return Ok(none(format!(
-                        "not valid {} after its byte-order mark",
-                        encoding.name()
-                    )));
-                }
+            if result == CoderResult::InputEmpty {
+                break;
             }
         }
         if last {
@@ -201,5 +227,20 @@ mod tests {
         let mut v = Utf8Validator::default();
         v.feed(b"ab\xe2\x80").unwrap();
         assert_eq!(v.finish(), Some(2));
+    }
+}
+
+#[cfg(test)]
+mod charset_tests {
+    use super::charset_of;
+
+    #[test]
+    fn charset_parameter_is_found_in_any_case_and_quoting() {
+        assert_eq!(
+            charset_of("text/html; charset=windows-1252"),
+            Some("windows-1252")
+        );
+        assert_eq!(charset_of("text/html;Charset=\"UTF-8\""), Some("UTF-8"));
+        assert_eq!(charset_of("text/html"), None);
     }
 }
