@@ -152,7 +152,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("'{s}' is not a size like 100MiB"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size like 100MiB"))?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kib" => 1 << 10,
@@ -161,7 +163,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "kb" => 1_000,
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
-        _ => return Err(format!("'{s}' has an unknown unit (use KiB, MiB, GiB, kB, MB, GB)")),
+        _ => {
+            return Err(format!(
+                "'{s}' has an unknown unit (use KiB, MiB, GiB, kB, MB, GB)"
+            ));
+        }
     };
     n.checked_mul(factor).ok_or_else(|| format!("'{s}' is too large"))
 }

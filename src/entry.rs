@@ -255,7 +255,10 @@ pub enum DecodeOutcome {
     },
     /// Not decoded, and why (an unknown coding, corrupt data, or a result
     /// larger than the limit: a decompression bomb).
-    Failed { content_encoding: String, reason: String },
+    Failed {
+        content_encoding: String,
+        reason: String,
+    },
 }
 
 /// What the text analyser made of a document.

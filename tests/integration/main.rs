@@ -7,5 +7,6 @@ mod add;
 mod bad_input;
 mod concurrency;
 mod crash;
+mod diff;
 mod sample;
 mod verify_damage;
