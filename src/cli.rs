@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "Archive documents with proof of where they came from",
     long_about = "Archive documents with proof of where they came from.\n\n\
-        Exit status: 0 success; 1 verification found a problem, or a file given \
-        to `verify` is not archived; 2 an error (bad input, unusable archive).",
+        Exit status: 0 success; 1 a negative answer (verification found a problem, \
+        a file given to `verify` is not archived, `diff` found differences, `history` \
+        found no capture); 2 an error (bad input, a failed fetch, an unusable archive).",
     propagate_version = true
 )]
 pub struct Cli {
