@@ -313,6 +313,10 @@ fn print(ctx: &Ctx, created: bool, batch: &Batch) -> Result<()> {
         }
     }
     out.finish()?;
+    // One source that failed: its error line says it all.
+    if added.is_empty() && failed.len() == 1 {
+        return Ok(());
+    }
     let new = added.iter().filter(|a| a.new).count();
     let unchanged = added.iter().filter(|a| a.unchanged == Some(true)).count();
     let any_url = added.iter().any(|a| a.unchanged.is_some());
