@@ -2,11 +2,13 @@
 //! binary; the helpers are in harness.rs.
 
 mod harness;
+mod http_server;
 
 mod add;
 mod bad_input;
 mod concurrency;
 mod crash;
 mod diff;
+mod fetch;
 mod sample;
 mod verify_damage;
