@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 
 use crate::archive::{Archive, LockMode};
-use crate::entry::{Body, Entry, EntryHeader, Head, TextOutcome};
+use crate::entry::{Body, DecodeOutcome, Entry, EntryHeader, Head, TextOutcome};
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::log::Line;
@@ -301,6 +301,9 @@ fn note_references(
                 );
             }
             if let Some(TextOutcome::Extracted { sha256, .. }) = &a.text {
+                scan.referenced.entry(*sha256).or_insert(seq);
+            }
+            if let Some(DecodeOutcome::Decoded { sha256, .. }) = &a.decoded {
                 scan.referenced.entry(*sha256).or_insert(seq);
             }
         }

@@ -284,7 +284,38 @@ fn gzip_body_is_archived_as_sent_and_decoded_for_text() {
     assert_eq!(d["content_encoding"], "gzip");
     assert_eq!(d["sha256"], sha_hex(text.as_bytes()));
     assert_eq!(d["size"], text.len());
-    assert_eq!(env.verify().0, 0);
+    let (code, report) = env.verify();
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "the decoded blob is referenced"
+    );
+}
+
+#[test]
+fn gzip_body_in_a_legacy_charset_keeps_its_decoded_blob_referenced() {
+    let env = Env::new();
+    let latin = b"Caf\xe9 \x93quoted\x94\n".repeat(20);
+    let served = gzip(&latin);
+    let server = Server::http(move |_| {
+        Reply::ok(served.clone())
+            .header("Content-Type", "text/plain; charset=windows-1252")
+            .header("Content-Encoding", "gzip")
+    });
+    let (id, _) = add_ok(&env, &server.url("/latin"), &[]);
+    assert_eq!(
+        env.run(&["text", &id]).ok().out(),
+        "Café \u{201c}quoted\u{201d}\n".repeat(20)
+    );
+    assert_eq!(decoded(&env, &id)["sha256"], sha_hex(&latin));
+    let (code, report) = env.verify();
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "body, decoded body and text all referenced"
+    );
 }
 
 #[test]
