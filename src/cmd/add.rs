@@ -238,7 +238,7 @@ fn fetch_urls(
         });
         match recorded {
             Ok(()) => {}
-            Err(e @ Error::Source { .. }) => batch.fail(source, &e),
+            Err(e @ Error::Source { .. }) => progress.suspend(|| batch.fail(source, &e)),
             // The archive itself failed: stop taking results in.
             Err(e) => {
                 if store_error.is_none() {
@@ -286,6 +286,15 @@ impl Progress {
                 }
             }
             None => {}
+        }
+    }
+
+    /// Runs `print` with the bar out of the way, so that a line written to
+    /// stderr does not tear it.
+    fn suspend(&self, print: impl FnOnce()) {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
         }
     }
 
