@@ -187,13 +187,12 @@ impl Fetcher {
                 .send()
                 .await
                 .map_err(|e| fail(describe(&e)))?;
-            let mut record = response_record(&response, &current);
+            let record = response_record(&response, &current);
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = record.location.clone()
             {
                 let next = follow(&current, &location, &mut visited, redirects.len()).map_err(fail)?;
-                record.location = Some(location);
                 redirects.push(record);
                 current = next;
                 continue;
