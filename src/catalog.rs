@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::entry::{Analysis, Body, Capture, Entry, TextOutcome};
+use crate::entry::{Analysis, Body, Capture, Entry, SourcesOutcome, TextOutcome, Tool};
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::log::Log;
@@ -49,6 +49,29 @@ impl Document {
             _ => None,
         })
     }
+
+    /// The newest sources result, with the entry and analyser that made it.
+    pub fn sources(&self) -> Option<SourcesRef<'_>> {
+        self.analyses.iter().rev().find_map(|e| match &e.body {
+            Body::Analysis(Analysis {
+                sources: Some(outcome),
+                analyser,
+                ..
+            }) => Some(SourcesRef {
+                entry: e.seq,
+                analyser,
+                outcome,
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// A document's newest sources result and where it is recorded.
+pub struct SourcesRef<'a> {
+    pub entry: u64,
+    pub analyser: &'a Tool,
+    pub outcome: &'a SourcesOutcome,
 }
 
 /// Checks an ID's form and returns it in lower case.
@@ -73,25 +96,7 @@ pub fn parse_id(id: &str) -> Result<String> {
 /// candidates.
 pub fn find(log: &Log, id: &str) -> Result<Document> {
     let prefix = parse_id(id)?;
-    let mut docs: BTreeMap<Digest, Document> = BTreeMap::new();
-    for entry in log.entries()? {
-        let entry = entry?;
-        let (sha, is_capture) = match &entry.body {
-            Body::Capture(c) => (c.sha256, true),
-            Body::Analysis(a) => (a.sha256, false),
-            Body::Init(_) | Body::Unknown => continue,
-        };
-        if !sha.to_hex().starts_with(&prefix) {
-            continue;
-        }
-        let doc = docs.entry(sha).or_insert_with(|| Document::new(sha));
-        if is_capture {
-            doc.captures.push(entry);
-        } else {
-            doc.analyses.push(entry);
-        }
-    }
-    docs.retain(|_, d| !d.captures.is_empty());
+    let docs = collect(log, |sha| sha.to_hex().starts_with(&prefix))?;
     match docs.len() {
         0 => Err(Error::BadId {
             id: id.to_string(),
@@ -103,6 +108,35 @@ pub fn find(log: &Log, id: &str) -> Result<Document> {
             candidates: docs.keys().map(Digest::to_hex).collect(),
         }),
     }
+}
+
+/// Every document in the archive, in content-hash order.
+pub fn documents(log: &Log) -> Result<Vec<Document>> {
+    Ok(collect(log, |_| true)?.into_values().collect())
+}
+
+/// The documents whose hash `wanted` accepts, with all their entries.
+fn collect(log: &Log, wanted: impl Fn(&Digest) -> bool) -> Result<BTreeMap<Digest, Document>> {
+    let mut docs: BTreeMap<Digest, Document> = BTreeMap::new();
+    for entry in log.entries()? {
+        let entry = entry?;
+        let (sha, is_capture) = match &entry.body {
+            Body::Capture(c) => (c.sha256, true),
+            Body::Analysis(a) => (a.sha256, false),
+            Body::Init(_) | Body::Unknown => continue,
+        };
+        if !wanted(&sha) {
+            continue;
+        }
+        let doc = docs.entry(sha).or_insert_with(|| Document::new(sha));
+        if is_capture {
+            doc.captures.push(entry);
+        } else {
+            doc.analyses.push(entry);
+        }
+    }
+    docs.retain(|_, d| !d.captures.is_empty());
+    Ok(docs)
 }
 
 /// The content hash of the newest capture of each URL (as given), for the

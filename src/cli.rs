@@ -71,6 +71,38 @@ pub enum Command {
         #[arg(long)]
         words: bool,
     },
+    /// The outlets and people a document cites, or all documents do
+    Sources(SourcesArgs),
+    /// Run the analysers again and record what changed
+    Reanalyze {
+        /// Documents to analyse again [default: every document]
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// One document; without it, every document in the archive
+    pub id: Option<String>,
+    /// Only people whose name contains NAME (word for word, any case)
+    #[arg(long, value_name = "NAME")]
+    pub person: Option<String>,
+    /// Only this outlet: a name, an alias or a domain ("WaPo", "bbc.co.uk")
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Option<String>,
+    /// Only outlets and people that are cited, not merely named
+    #[arg(long)]
+    pub cited: bool,
+    /// Output format [default: table; json with --json]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]

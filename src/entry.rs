@@ -239,6 +239,30 @@ pub struct Analysis {
     pub decoded: Option<DecodeOutcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextOutcome>,
+    /// The outlets and people the text names and cites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<SourcesOutcome>,
+}
+
+/// What the sources analyser made of a document's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SourcesOutcome {
+    /// The result (`provenance sources ID --json` without the ID fields) is
+    /// stored as a JSON blob; its offsets point into the text blob named.
+    Extracted {
+        /// The text analysed.
+        text: Digest,
+        /// The result blob.
+        sha256: Digest,
+        size: u64,
+        outlets: u32,
+        cited_outlets: u32,
+        people: u32,
+        cited_people: u32,
+    },
+    /// Not analysed, and why (no text, a text too large).
+    None { reason: String },
 }
 
 /// Undoing a Content-Encoding (gzip, deflate, br, zstd) for analysis; the

@@ -55,6 +55,9 @@ pub enum Error {
     #[error("document {id} has no text: {reason}")]
     NoText { id: String, reason: String },
 
+    #[error("document {id} has no sources result: {reason}")]
+    NoSources { id: String, reason: String },
+
     #[error("{0}")]
     Usage(String),
 }

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod catalog;
+pub mod cite;
 pub mod cli;
 pub mod cmd;
 pub mod entry;
@@ -45,5 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => cmd::verify::run(&ctx, &args),
         Command::History { url } => cmd::history::run(&ctx, &url),
         Command::Diff { old, new, words } => cmd::diff::run(&ctx, &old, &new, words),
+        Command::Sources(args) => cmd::sources::run(&ctx, &args),
+        Command::Reanalyze { ids } => cmd::reanalyze::run(&ctx, &ids),
     }
 }

@@ -27,6 +27,11 @@ impl Out {
         self.w.write_all(b"\n").map_err(Error::Output)
     }
 
+    /// Bytes as they are (already formatted output, such as CSV).
+    pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.w.write_all(bytes).map_err(Error::Output)
+    }
+
     /// One JSON document, pretty-printed, on its own.
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         serde_json::to_writer_pretty(&mut self.w, value).map_err(|e| Error::Output(e.into()))?;

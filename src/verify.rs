@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 
 use crate::archive::{Archive, LockMode};
-use crate::entry::{Body, DecodeOutcome, Entry, EntryHeader, Head, TextOutcome};
+use crate::entry::{Body, DecodeOutcome, Entry, EntryHeader, Head, SourcesOutcome, TextOutcome};
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::log::Line;
@@ -304,6 +304,9 @@ fn note_references(
                 scan.referenced.entry(*sha256).or_insert(seq);
             }
             if let Some(DecodeOutcome::Decoded { sha256, .. }) = &a.decoded {
+                scan.referenced.entry(*sha256).or_insert(seq);
+            }
+            if let Some(SourcesOutcome::Extracted { sha256, .. }) = &a.sources {
                 scan.referenced.entry(*sha256).or_insert(seq);
             }
         }

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::{Ctx, Exit};
 use crate::archive::{Archive, LockMode};
 use crate::catalog;
+use crate::cite;
 use crate::cli::AddArgs;
-use crate::entry::{Analysis, Body, DecodeOutcome, TextOutcome};
+use crate::entry::{Analysis, Body, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, text};
 use crate::fetch::{self, FetchConfig, Fetched, Fetcher};
@@ -53,6 +54,7 @@ struct Added {
     #[serde(skip_serializing_if = "Option::is_none")]
     decoded: Option<DecodeOutcome>,
     text: TextOutcome,
+    sources: SourcesOutcome,
 }
 
 #[derive(Clone, Serialize)]
@@ -167,6 +169,15 @@ impl Batch {
             analyser: text::analyser(),
             decoded: analysed.decoded.clone(),
             text: Some(analysed.text.clone()),
+            sources: None,
+        }));
+        append.push(Body::Analysis(Analysis {
+            capture: seq,
+            sha256: capture.sha256,
+            analyser: cite::analyser(),
+            decoded: None,
+            text: None,
+            sources: Some(analysed.sources.clone()),
         }));
         let is_url = matches!(source, SourceArg::Url(_));
         self.added.push(Added {
@@ -180,6 +191,7 @@ impl Batch {
             unchanged: is_url.then(|| previous == Some(capture.sha256)),
             decoded: analysed.decoded,
             text: analysed.text,
+            sources: analysed.sources,
         });
         Ok(())
     }

@@ -13,7 +13,9 @@ pub mod diff;
 pub mod history;
 pub mod init;
 pub mod list;
+pub mod reanalyze;
 pub mod show;
+pub mod sources;
 pub mod text;
 pub mod verify;
 

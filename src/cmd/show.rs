@@ -2,10 +2,13 @@ use serde::Serialize;
 
 use super::{Ctx, Exit};
 use crate::catalog::{self, Document};
-use crate::entry::{Analysis, Body, DecodeOutcome, Entry, Header, Source, TextOutcome, UrlSource};
+use crate::entry::{
+    Analysis, Body, DecodeOutcome, Entry, Header, Source, SourcesOutcome, TextOutcome, UrlSource,
+};
 use crate::error::Result;
 use crate::hash::Digest;
 use crate::output::Out;
+use crate::store::BlobStore;
 
 /// `show --json`.
 #[derive(Serialize)]
@@ -15,14 +18,57 @@ struct Shown<'a> {
     size: u64,
     media_type: &'a str,
     text: Option<&'a TextOutcome>,
+    sources: Option<SourcesSummary>,
     captures: &'a [Entry],
     analyses: &'a [Entry],
+}
+
+/// What `show` says of the sources: the counts, and who is cited.
+#[derive(Serialize)]
+struct SourcesSummary {
+    #[serde(flatten)]
+    outcome: SourcesOutcome,
+    /// Names of the cited outlets and people, in order of first mention.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cited: Option<CitedNames>,
+}
+
+#[derive(Serialize)]
+struct CitedNames {
+    outlets: Vec<String>,
+    people: Vec<String>,
+}
+
+fn sources_summary(store: &dyn BlobStore, doc: &Document) -> Result<Option<SourcesSummary>> {
+    let Some(found) = doc.sources() else {
+        return Ok(None);
+    };
+    let cited = match found.outcome {
+        SourcesOutcome::Extracted { sha256, .. } => {
+            let s = crate::extract::sources::load(store, sha256)?;
+            Some(CitedNames {
+                outlets: s
+                    .outlets
+                    .into_iter()
+                    .filter(|o| o.cited)
+                    .map(|o| o.name)
+                    .collect(),
+                people: s.people.into_iter().filter(|p| p.cited).map(|p| p.name).collect(),
+            })
+        }
+        SourcesOutcome::None { .. } => None,
+    };
+    Ok(Some(SourcesSummary {
+        outcome: found.outcome.clone(),
+        cited,
+    }))
 }
 
 pub fn run(ctx: &Ctx, id: &str) -> Result<Exit> {
     let archive = ctx.open()?;
     let doc = catalog::find(archive.log(), id)?;
     let latest = doc.latest_capture();
+    let sources = sources_summary(archive.store(), &doc)?;
     let mut out = ctx.out();
     if ctx.json {
         out.json(&Shown {
@@ -31,11 +77,13 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<Exit> {
             size: latest.size,
             media_type: &latest.media_type,
             text: doc.text(),
+            sources,
             captures: &doc.captures,
             analyses: &doc.analyses,
         })?;
     } else {
         print_human(&mut out, &doc, &archive.store().describe(&doc.sha256))?;
+        print_sources(&mut out, sources.as_ref())?;
     }
     out.finish()?;
     Ok(Exit::Success)
@@ -106,6 +154,38 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_sources(out: &mut Out, summary: Option<&SourcesSummary>) -> Result<()> {
+    out.line("")?;
+    let Some(summary) = summary else {
+        return out.line("sources     not analysed (run `provenance reanalyze`)");
+    };
+    match (&summary.outcome, &summary.cited) {
+        (
+            SourcesOutcome::Extracted {
+                outlets,
+                cited_outlets,
+                people,
+                cited_people,
+                ..
+            },
+            Some(cited),
+        ) => {
+            out.line(format!(
+                "sources     {outlets} outlets ({cited_outlets} cited), {people} people ({cited_people} cited); `provenance sources ID` lists them"
+            ))?;
+            if !cited.outlets.is_empty() {
+                out.line(format!("  cites outlets  {}", cited.outlets.join(", ")))?;
+            }
+            if !cited.people.is_empty() {
+                out.line(format!("  cites people   {}", cited.people.join(", ")))?;
+            }
+            Ok(())
+        }
+        (SourcesOutcome::None { reason }, _) => out.line(format!("sources     none: {reason}")),
+        (SourcesOutcome::Extracted { .. }, None) => Ok(()),
+    }
 }
 
 /// The analysis entry of a capture, the newest if several.

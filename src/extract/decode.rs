@@ -6,6 +6,10 @@
 //! to gigabytes (a decompression bomb) yields a clear "failed" outcome, not
 //! an exhausted machine.
 
+/// The decoded size `add --max-decoded-size` defaults to (256 MiB), also
+/// used by `reanalyze`.
+pub const DEFAULT_MAX_DECODED: u64 = 256 << 20;
+
 use std::io::{BufRead, BufReader, Read};
 
 use crate::entry::DecodeOutcome;

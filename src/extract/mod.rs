@@ -3,9 +3,10 @@
 //! that a better version appends new results beside the old ones.
 
 pub mod decode;
+pub mod sources;
 pub mod text;
 
-use crate::entry::{Capture, DecodeOutcome, TextOutcome};
+use crate::entry::{Capture, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::Result;
 use crate::store::BlobStore;
 
@@ -13,11 +14,12 @@ use crate::store::BlobStore;
 pub struct Analysed {
     pub decoded: Option<DecodeOutcome>,
     pub text: TextOutcome,
+    pub sources: SourcesOutcome,
 }
 
 /// Runs the analysers on a stored capture: undo the Content-Encoding the
 /// server applied (at most `max_decoded` bytes), then decode the text with
-/// the charset it declared.
+/// the charset it declared, then find the sources the text cites.
 pub fn analyse(store: &dyn BlobStore, capture: &Capture, max_decoded: u64) -> Result<Analysed> {
     let http = capture.source.http();
     let coding = http
@@ -34,12 +36,22 @@ pub fn analyse(store: &dyn BlobStore, capture: &Capture, max_decoded: u64) -> Re
             let text = TextOutcome::None {
                 reason: format!("the body could not be decoded: {reason}"),
             };
-            return Ok(Analysed { decoded, text });
+            let sources = sources::analyse(store, &text)?;
+            return Ok(Analysed {
+                decoded,
+                text,
+                sources,
+            });
         }
     };
     let charset = http
         .and_then(|r| r.header("content-type"))
         .and_then(text::charset_of);
     let text = text::extract(store, &body, &capture.media_type, charset)?;
-    Ok(Analysed { decoded, text })
+    let sources = sources::analyse(store, &text)?;
+    Ok(Analysed {
+        decoded,
+        text,
+        sources,
+    })
 }

@@ -60,7 +60,11 @@ fn readding_identical_bytes_keeps_one_blob_and_records_a_new_capture() {
         .collect();
     assert_eq!(sources, ["a.txt", "b.txt"]);
     let blobs = walk_files(&env.path("archive/blobs"));
-    assert_eq!(blobs.len(), 1, "{blobs:?}");
+    assert_eq!(
+        blobs.len(),
+        2,
+        "the document and its sources result, once each: {blobs:?}"
+    );
     assert_eq!(env.verify().0, 0);
 }
 
@@ -142,7 +146,11 @@ fn log_entries_form_a_chain_of_sha256_links() {
     env.write("b.txt", "b\n");
     env.add(&["a.txt", "b.txt"]);
     let lines = env.log_lines();
-    assert_eq!(lines.len(), 5, "init + 2 x (capture, analysis)");
+    assert_eq!(
+        lines.len(),
+        7,
+        "init + 2 x (capture, text analysis, sources analysis)"
+    );
     for (i, pair) in lines.windows(2).enumerate() {
         let next: serde_json::Value = serde_json::from_str(&pair[1]).unwrap();
         assert_eq!(next["seq"], i as u64 + 1);

@@ -19,21 +19,25 @@ struct Doc {
     id: String,
     bytes: &'static [u8],
     title: String,
-    /// Its capture entry's seq; the analysis entry follows it.
+    /// Its capture entry's seq; its two analysis entries (text, then
+    /// sources) follow it.
     capture: u64,
 }
 
 /// The documents every test archives, one `add` each, so the log is:
-/// 0 init, 1-2 the first document (capture, analysis), 3-4 the second,
-/// 5-6 the third.
+/// 0 init, 1-3 the first document (capture, text analysis, sources
+/// analysis), 4-6 the second, 7-9 the third.
 const DOCS: [(&str, &[u8]); 3] = [
     ("docs/first.txt", b"The first document, plain UTF-8 text.\n"),
     ("docs/second.txt", b"The second document: it names a source.\n"),
     ("docs/third.txt", b"The third and last document.\n"),
 ];
 
+/// Entries one `add` of one document appends.
+const PER_DOC: u64 = 3;
+
 /// The entry count after the three documents.
-const ENTRIES: u64 = 7;
+const ENTRIES: u64 = 1 + 3 * PER_DOC;
 
 /// An archive holding [`DOCS`], each captured with a title ("Report 1"...)
 /// for the tests to forge.
@@ -57,7 +61,7 @@ fn archived() -> Archived {
                 id: ids[0].clone(),
                 bytes,
                 title,
-                capture: 2 * i as u64 + 1,
+                capture: PER_DOC * i as u64 + 1,
             }
         })
         .collect();
@@ -363,7 +367,7 @@ fn verify_reports_lengthened_middle_entry_only_as_changed() {
 fn verify_reports_edited_last_entry_witnessed_by_head() {
     let a = archived();
     let last = ENTRIES - 1;
-    edit_entry(&a.env, last, "\"encoding\":\"UTF-8\"", "\"encoding\":\"UTF-7\"");
+    edit_entry(&a.env, last, "\"outlets\":0", "\"outlets\":9");
     let report = assert_verify(&a.env, &[finding("entry_changed").entry(last)]);
     let message = report["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("head"), "the head is the witness: {message}");
@@ -422,7 +426,10 @@ fn verify_reports_deleted_last_entry_as_rollback() {
     });
     assert_verify(
         &a.env,
-        &[finding("log_shortened").says("entry 6, the last the head records, is not in the log")],
+        &[finding("log_shortened").says(format!(
+            "entry {}, the last the head records, is not in the log",
+            ENTRIES - 1
+        ))],
     );
 }
 
@@ -487,7 +494,7 @@ fn verify_reports_unacknowledged_entries_and_repair_removes_them() {
         &a.env,
         &[finding("unfinished_tail")
             .entry(ENTRIES)
-            .says(format!("entries {ENTRIES} to {}", ENTRIES + 1))],
+            .says(format!("entries {ENTRIES} to {}", ENTRIES + PER_DOC - 1))],
     );
     // Not acknowledged, so not archived, and no more adding until repaired.
     a.env.run(&["verify", "docs/fourth.txt"]).code(1);
@@ -503,7 +510,7 @@ fn verify_reports_unacknowledged_entries_and_repair_removes_them() {
         repaired["repair"]["log_bytes_removed"], tail_bytes as u64,
         "{repaired:#}"
     );
-    assert_eq!(repaired["repair"]["entries_removed"], 2, "{repaired:#}");
+    assert_eq!(repaired["repair"]["entries_removed"], PER_DOC, "{repaired:#}");
     assert_eq!(read(&a.env.log()).len(), log_len, "log cut back to the head");
     // The unacknowledged document's blob stays, now cited by no entry.
     assert_verify(&a.env, &[finding("blob_unreferenced").blob(&fourth)]);

@@ -1,0 +1,587 @@
+//! Who the text cites: speakers of direct quotes (before, after or inside
+//! the quote, pronouns resolved to the person last named who fits, a role
+//! named instead of the person), reported speech ("X said that",
+//! "according to X", "X told Y"), and outlets whose content is reported
+//! ("Y reported", "wrote in Y", "appeared on Y").
+
+use super::doc::Doc;
+use super::outlets::OutletMention;
+use super::people::{People, PersonMention};
+use super::token::{Kind, QuoteMark};
+use super::words;
+
+/// A person's quotation or reported claim, with the cue that attributes it.
+#[derive(Debug, Clone)]
+pub struct Said {
+    pub person: usize,
+    pub start: u32,
+    pub end: u32,
+    /// Token of the cue word.
+    pub cue: (usize, usize),
+    pub direct: bool,
+}
+
+pub struct Attribution {
+    pub said: Vec<Said>,
+    /// Per person: cited.
+    pub person_cited: Vec<bool>,
+    /// Per outlet mention: the outlet is cited there.
+    pub outlet_cited: Vec<bool>,
+}
+
+/// Who a cue's subject turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Speaker {
+    Person(usize),
+    Outlet(usize),
+}
+
+/// Words before an outlet that make its content reported.
+const BEFORE_OUTLET: &[&[&str]] = &[
+    &["according", "to"],
+    &["told"],
+    &["tell"],
+    &["tells"],
+    &["telling"],
+    &["interview", "with"],
+    &["interview", "on"],
+    &["interviewed", "by"],
+    &["conversation", "with"],
+    &["speaking", "to"],
+    &["speaking", "with"],
+    &["spoke", "to"],
+    &["spoke", "with"],
+    &["talking", "to"],
+    &["talked", "to"],
+    &["said", "to"],
+    &["appeared", "on"],
+    &["appearing", "on"],
+    &["appears", "on"],
+    &["appearance", "on"],
+    &["wrote", "in"],
+    &["wrote", "for"],
+    &["writes", "in"],
+    &["writes", "for"],
+    &["writing", "in"],
+    &["writing", "for"],
+    &["written", "for"],
+    &["published", "by"],
+    &["published", "in"],
+    &["reported", "by"],
+    &["quoted", "by"],
+    &["quoted", "in"],
+    &["cited", "by"],
+    &["broadcast", "on"],
+    &["aired", "on"],
+    &["posted", "on"],
+    &["wrote", "on"],
+    &["said", "on"],
+    &["tweeted", "on"],
+    &["announced", "on"],
+    &["shared", "on"],
+    &["statement", "to"],
+    &["via"],
+];
+
+/// Verbs after an outlet that report its content: "the Times reported".
+const OUTLET_VERBS: &[&str] = &[
+    "reported",
+    "reports",
+    "reporting",
+    "said",
+    "says",
+    "wrote",
+    "writes",
+    "revealed",
+    "reveals",
+    "found",
+    "published",
+    "publishes",
+    "broadcast",
+    "aired",
+    "quoted",
+    "cited",
+    "noted",
+    "claimed",
+    "claims",
+    "added",
+    "learned",
+    "obtained",
+    "confirmed",
+    "confirms",
+    "disclosed",
+    "estimated",
+    "predicted",
+    "projected",
+    "called",
+    "declared",
+    "announced",
+    "stated",
+    "alleged",
+    "editorialized",
+    "opined",
+    "noted",
+    "warned",
+    "argued",
+    "concluded",
+    "showed",
+    "shows",
+    "first",
+    "has",
+    "had",
+];
+
+/// Determiners that make a cue word a noun ("a report", "his remarks").
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "this", "these", "those", "such",
+    "'s", "many", "some", "any", "no", "every", "each", "new", "recent", "earlier", "latest",
+];
+
+pub fn attribute(doc: &Doc, people: &People, outlets: &[OutletMention]) -> Attribution {
+    let mut a = Attributor {
+        doc,
+        people,
+        outlets,
+        said: Vec::new(),
+        person_cited: vec![false; people.persons.len()],
+        outlet_cited: vec![false; outlets.len()],
+        speaker_of_quote: vec![None; doc.quotes.list.len()],
+        person_at: vec![u32::MAX; doc.len()],
+        outlet_at: vec![u32::MAX; doc.len()],
+        seen: std::collections::HashSet::new(),
+        last_direct_cue: vec![None; people.persons.len()],
+    };
+    for (k, m) in people.mentions.iter().enumerate() {
+        a.person_at[m.first] = k as u32;
+    }
+    for (k, m) in outlets.iter().enumerate() {
+        a.outlet_at[m.first] = k as u32;
+    }
+    a.outlet_contexts();
+    let according = a.according_to();
+    a.speech_cues(&according);
+    a.continued_quotes();
+    Attribution {
+        said: a.said,
+        person_cited: a.person_cited,
+        outlet_cited: a.outlet_cited,
+    }
+}
+
+/// Whether an outlet mention stands where the text reports its content.
+pub fn outlet_context(doc: &Doc, first: usize, last: usize) -> bool {
+    cited_before(doc, first) || cited_after(doc, last)
+}
+
+fn cited_before(doc: &Doc, first: usize) -> bool {
+    let mut j = first;
+    while j > 0 && doc.is_any(j - 1, &["the", "a", "an"]) {
+        j -= 1;
+    }
+    BEFORE_OUTLET.iter().any(|pattern| {
+        pattern.len() <= j
+            && pattern
+                .iter()
+                .enumerate()
+                .all(|(k, w)| doc.is(j - pattern.len() + k, w) && !doc.tokens[j - pattern.len() + k].cap)
+    }) || publication_before(doc, j)
+}
+
+/// "an opinion piece in Huffington Post", "a report by Reuters".
+fn publication_before(doc: &Doc, j: usize) -> bool {
+    if j < 2 || !doc.is_any(j - 1, &["in", "on", "for", "by", "from", "with"]) {
+        return false;
+    }
+    (j.saturating_sub(4)..j - 1).any(|k| doc.is_any(k, words::PUBLICATION_NOUNS) && !doc.tokens[k].cap)
+}
+
+fn cited_after(doc: &Doc, last: usize) -> bool {
+    let mut j = last + 1;
+    if j < doc.len() && doc.tokens[j].kind == Kind::Possessive {
+        j += 1;
+    }
+    if j >= doc.len() || !doc.same_sentence(last, j) || doc.tokens[j].cap {
+        return false;
+    }
+    if doc.is_any(j, OUTLET_VERBS) {
+        let auxiliary = doc.is_any(j, &["has", "had", "first"]);
+        return !auxiliary || doc.is_any(j + 1, OUTLET_VERBS);
+    }
+    let container = ["channel", "channels", "account", "accounts", "page", "pages"];
+    (j..doc.len().min(j + 2))
+        .any(|k| doc.is_any(k, words::PUBLICATION_NOUNS) && !doc.is_any(k, &container) && !doc.tokens[k].cap)
+}
+
+struct Attributor<'a, 't> {
+    doc: &'a Doc<'t>,
+    people: &'a People,
+    outlets: &'a [OutletMention],
+    said: Vec<Said>,
+    person_cited: Vec<bool>,
+    outlet_cited: Vec<bool>,
+    speaker_of_quote: Vec<Option<usize>>,
+    /// Per token: the person mention starting there.
+    person_at: Vec<u32>,
+    outlet_at: Vec<u32>,
+    seen: std::collections::HashSet<(usize, u32, u32)>,
+    /// Per person: the cue of their latest direct quote.
+    last_direct_cue: Vec<Option<(usize, usize)>>,
+}
+
+impl Attributor<'_, '_> {
+    fn outlet_contexts(&mut self) {
+        for (k, m) in self.outlets.iter().enumerate() {
+            if !self.doc.quoted(m.first) && outlet_context(self.doc, m.first, m.last) {
+                self.outlet_cited[k] = true;
+            }
+        }
+    }
+
+    /// "according to X": X is cited, and the sentence's other reporting
+    /// verbs are part of what X reported. Returns the sentences it covers.
+    fn according_to(&mut self) -> Vec<u32> {
+        let doc = self.doc;
+        let mut sentences = Vec::new();
+        for i in 0..doc.len().saturating_sub(1) {
+            if !(doc.is(i, "according") && doc.is(i + 1, "to")) || doc.quoted(i) {
+                continue;
+            }
+            let mut j = i + 2;
+            while j < doc.len() && doc.is_any(j, &["the", "a", "an"]) {
+                j += 1;
+            }
+            let found = self.person_at.get(j).copied().filter(|&m| m != u32::MAX);
+            if let Some(m) = found {
+                let mention = self.people.mentions[m as usize];
+                let clause = self.sentence_without(i, mention.last);
+                self.cite(mention.person, clause, (i, i + 1), false);
+            }
+            let outlet = (j..doc.len().min(j + 6)).any(|k| self.outlet_at[k] != u32::MAX);
+            if found.is_some() || outlet {
+                sentences.push(doc.tokens[i].sent);
+            }
+        }
+        sentences
+    }
+
+    fn speech_cues(&mut self, according: &[u32]) {
+        let doc = self.doc;
+        for i in 0..doc.len() {
+            if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, words::SPEECH_VERBS) {
+                continue;
+            }
+            if i > 0 && doc.is_any(i - 1, DETERMINERS) {
+                continue;
+            }
+            let quotes = self.quotes_around(i);
+            let clause_only = doc.is_any(i, words::CLAUSE_ONLY_VERBS);
+            if clause_only && quotes.is_empty() && !self.has_complement(i) {
+                continue;
+            }
+            let Some((speaker, inverted)) = self.subject(i) else {
+                continue;
+            };
+            let covered = according.contains(&doc.tokens[i].sent);
+            match speaker {
+                Speaker::Person(p) if covered && quotes.is_empty() => {
+                    let _ = p;
+                }
+                Speaker::Person(p) => {
+                    if quotes.is_empty() {
+                        let clause = self.reported_clause(i, inverted);
+                        self.cite(p, clause, (i, i), false);
+                    }
+                    for q in quotes {
+                        let quote = &doc.quotes.list[q];
+                        self.speaker_of_quote[q] = Some(p);
+                        self.cite(p, Some((quote.start, quote.end)), (i, i), true);
+                    }
+                }
+                Speaker::Outlet(k) => self.outlet_cited[k] = true,
+            }
+        }
+    }
+
+    fn cite(&mut self, person: usize, span: Option<(u32, u32)>, cue: (usize, usize), direct: bool) {
+        self.person_cited[person] = true;
+        if let Some((start, end)) = span
+            && end > start
+            && self.seen.insert((person, start, end))
+        {
+            if direct {
+                self.last_direct_cue[person] = Some(cue);
+            }
+            self.said.push(Said {
+                person,
+                start,
+                end,
+                cue,
+                direct,
+            });
+        }
+    }
+
+    /// "said that", "said:", "said," followed by a clause.
+    fn has_complement(&self, i: usize) -> bool {
+        let doc = self.doc;
+        doc.is(i + 1, "that")
+            || (i + 1 < doc.len() && doc.tokens[i + 1].kind == Kind::Colon)
+            || (doc.is(i + 1, "in") || doc.is(i + 1, "on")) && doc.is(i + 3, "that")
+    }
+
+    /// The quotations a cue introduces or follows: `X said: “...”`,
+    /// `“...,” X said`, `“...,” he said, “...”`.
+    fn quotes_around(&self, cue: usize) -> Vec<usize> {
+        let doc = self.doc;
+        let mut found = Vec::new();
+        // Backwards: a closing mark within a few tokens, only the speaker
+        // and commas in between.
+        let mut j = cue;
+        let mut steps = 0;
+        while j > 0 && steps < 8 {
+            j -= 1;
+            steps += 1;
+            let t = &doc.tokens[j];
+            if let Some(q) = self.closing_quote(j) {
+                found.push(q);
+                break;
+            }
+            if matches!(t.kind, Kind::Stop | Kind::Colon) || t.para != doc.tokens[cue].para {
+                break;
+            }
+            if matches!(t.kind, Kind::Comma) {
+                continue;
+            }
+            if t.kind == Kind::Quote(QuoteMark::Open) {
+                break;
+            }
+        }
+        // Forwards: an opening mark after the cue, its speaker and a comma
+        // or colon, possibly at the start of the next paragraph.
+        let mut j = cue + 1;
+        let mut steps = 0;
+        while j < doc.len() && steps < 10 {
+            if let Some(q) = self.opening_quote(j) {
+                found.push(q);
+                break;
+            }
+            let t = &doc.tokens[j];
+            if matches!(t.kind, Kind::Stop)
+                && !self.opening_quote(j + 1).is_some_and(|_| t.kind == Kind::Colon)
+            {
+                break;
+            }
+            if t.para != doc.tokens[cue].para && !matches!(doc.tokens[j - 1].kind, Kind::Colon) {
+                break;
+            }
+            j += 1;
+            steps += 1;
+        }
+        found.dedup();
+        found
+    }
+
+    fn closing_quote(&self, j: usize) -> Option<usize> {
+        let q = self.doc.quotes.inside[j];
+        let quote = self.doc.quotes.list.get(q as usize)?;
+        (quote.close == Some(j)).then_some(q as usize)
+    }
+
+    fn opening_quote(&self, j: usize) -> Option<usize> {
+        let q = *self.doc.quotes.inside.get(j)?;
+        let quote = self.doc.quotes.list.get(q as usize)?;
+        (quote.open == j).then_some(q as usize)
+    }
+
+    /// The speaker of a reporting verb: after it when inverted (`, said
+    /// X`, `,” added the prosecutor`), else the nearest person or pronoun
+    /// before it in the sentence, else an outlet before it.
+    fn subject(&self, cue: usize) -> Option<(Speaker, bool)> {
+        let doc = self.doc;
+        let inverted = cue > 0
+            && (matches!(doc.tokens[cue - 1].kind, Kind::Comma | Kind::Quote(_)) || doc.tokens[cue].initial);
+        if inverted && let Some(s) = self.speaker_after(cue) {
+            return Some((s, true));
+        }
+        let sent = doc.tokens[cue].sent;
+        let mut outlet = None;
+        let mut j = cue;
+        while j > 0 && cue - j < 60 {
+            j -= 1;
+            if doc.tokens[j].sent != sent {
+                break;
+            }
+            if doc.quoted(j) {
+                continue;
+            }
+            if let Some(m) = self.person_mention_ending(j) {
+                return (!m.modifier).then_some((Speaker::Person(m.person), false));
+            }
+            if let Some(p) = self.pronoun(j) {
+                return Some((Speaker::Person(p), false));
+            }
+            if outlet.is_none() && self.outlet_at[j] != u32::MAX {
+                outlet = Some(Speaker::Outlet(self.outlet_at[j] as usize));
+            }
+            if doc.is_any(j, &["they", "we", "i", "you", "it"]) && outlet.is_none() {
+                return None;
+            }
+        }
+        outlet.map(|o| (o, false))
+    }
+
+    fn person_mention_ending(&self, j: usize) -> Option<PersonMention> {
+        // Mentions are short: look back a few tokens for one covering j.
+        (j.saturating_sub(6)..=j).rev().find_map(|s| {
+            let m = *self.people.mentions.get(*self.person_at.get(s)? as usize)?;
+            (m.first <= j && j <= m.last).then_some(m)
+        })
+    }
+
+    /// After an inverted cue: a name, a pronoun, or a role that an earlier
+    /// person holds ("the regime's deputy public prosecutor").
+    fn speaker_after(&self, cue: usize) -> Option<Speaker> {
+        let doc = self.doc;
+        let mut j = cue + 1;
+        while j < doc.len() && doc.is_any(j, &["the", "a", "an"]) {
+            j += 1;
+        }
+        if j >= doc.len() || !doc.same_sentence(cue, j) {
+            return None;
+        }
+        if let Some(m) = self.person_mention_ending(j)
+            && m.first >= cue
+        {
+            return Some(Speaker::Person(m.person));
+        }
+        if let Some(p) = self.pronoun(j) {
+            return Some(Speaker::Person(p));
+        }
+        let end = super::people::appositive_end(doc, j).unwrap_or(doc.len().min(j + 8));
+        let role = (j..end)
+            .rev()
+            .find(|&k| doc.is_any(k, words::ROLE_NOUNS) && !doc.tokens[k].cap)?;
+        let noun = doc.norm(role);
+        self.last_person_before(cue, |p| {
+            self.people.persons[p].role.as_deref().is_some_and(|r| {
+                r.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == noun)
+            })
+        })
+        .map(Speaker::Person)
+    }
+
+    /// A pronoun at `j` that stands for the person last named (outside
+    /// quotes) whose gender fits.
+    fn pronoun(&self, j: usize) -> Option<usize> {
+        let gender = words::gender_of(words::PRONOUNS, self.doc.norm(j))?;
+        self.last_person_before(j, |p| {
+            let g = self.people.persons[p].gender;
+            g == gender || g == 'u'
+        })
+    }
+
+    fn last_person_before(&self, at: usize, fits: impl Fn(usize) -> bool) -> Option<usize> {
+        let mentions = &self.people.mentions;
+        let before = mentions.partition_point(|m| m.first < at);
+        mentions[..before]
+            .iter()
+            .rev()
+            .take(40)
+            .filter(|m| !self.doc.quoted(m.first))
+            .take(12)
+            .find(|m| fits(m.person))
+            .map(|m| m.person)
+    }
+
+    /// The words a reporting verb attributes: after "that" or the cue, or
+    /// before the cue when the speaker comes after it.
+    fn reported_clause(&self, cue: usize, inverted: bool) -> Option<(u32, u32)> {
+        let doc = self.doc;
+        let sent = doc.tokens[cue].sent;
+        let in_sentence = |k: usize| k < doc.len() && doc.tokens[k].sent == sent;
+        let mut from = cue + 1;
+        while in_sentence(from)
+            && (doc.is(from, "that") || matches!(doc.tokens[from].kind, Kind::Comma | Kind::Colon))
+        {
+            from += 1;
+        }
+        let mut to = from;
+        while in_sentence(to + 1) {
+            to += 1;
+        }
+        if !inverted && in_sentence(from) && to > from + 2 {
+            let to = if doc.tokens[to].kind == Kind::Stop {
+                to - 1
+            } else {
+                to
+            };
+            return Some((doc.tokens[from].start, doc.tokens[to].end));
+        }
+        let mut start = cue;
+        while start > 0 && doc.tokens[start - 1].sent == sent {
+            start -= 1;
+        }
+        let mut end = cue.checked_sub(1)?;
+        while end > start && matches!(doc.tokens[end].kind, Kind::Comma | Kind::Quote(_)) {
+            end -= 1;
+        }
+        (end > start).then(|| (doc.tokens[start].start, doc.tokens[end].end))
+    }
+
+    /// The sentence around "according to X", without that phrase.
+    fn sentence_without(&self, according: usize, source_end: usize) -> Option<(u32, u32)> {
+        let doc = self.doc;
+        let sent = doc.tokens[according].sent;
+        let mut start = according;
+        while start > 0 && doc.tokens[start - 1].sent == sent {
+            start -= 1;
+        }
+        if start + 2 < according {
+            let mut end = according - 1;
+            while end > start && matches!(doc.tokens[end].kind, Kind::Comma) {
+                end -= 1;
+            }
+            return Some((doc.tokens[start].start, doc.tokens[end].end));
+        }
+        let mut from = source_end + 1;
+        while from < doc.len() && doc.tokens[from].kind == Kind::Comma {
+            from += 1;
+        }
+        let mut to = from;
+        while to + 1 < doc.len() && doc.tokens[to + 1].sent == sent {
+            to += 1;
+        }
+        (from < to).then(|| (doc.tokens[from].start, doc.tokens[to].end))
+    }
+
+    /// A quotation with no cue of its own that follows, in the next
+    /// paragraph, a quotation whose speaker is known, with nobody else
+    /// named in between, is the same speaker going on.
+    fn continued_quotes(&mut self) {
+        let doc = self.doc;
+        for q in 1..doc.quotes.list.len() {
+            if self.speaker_of_quote[q].is_some() {
+                continue;
+            }
+            let Some(p) = self.speaker_of_quote[q - 1] else {
+                continue;
+            };
+            let (prev, this) = (&doc.quotes.list[q - 1], &doc.quotes.list[q]);
+            let prev_end = prev.close.unwrap_or(prev.last);
+            let gap_para = doc.tokens[this.open].para - doc.tokens[prev_end].para;
+            let starts_paragraph =
+                this.open == 0 || doc.tokens[this.open - 1].para != doc.tokens[this.open].para;
+            let nobody_between = (prev_end + 1..this.open).all(|k| self.person_at[k] == u32::MAX);
+            let words_between = (prev_end + 1..this.open)
+                .filter(|&k| doc.tokens[k].is_word())
+                .count();
+            if gap_para == 1 && starts_paragraph && nobody_between && words_between == 0 {
+                self.speaker_of_quote[q] = Some(p);
+                let cue = self.last_direct_cue[p].unwrap_or((this.open, this.open));
+                self.cite(p, Some((this.start, this.end)), cue, true);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Which outlets a text names: gazetteer names and aliases, URLs and bare
+//! domains, and short forms ("the Post") once the text has said which
+//! outlet they stand for.
+
+use super::attribute;
+use super::doc::{Doc, Hit};
+use super::lexicon::{Lexicon, OutletKind, Target};
+use super::token::Kind;
+use super::words;
+
+/// One place where the text names an outlet.
+#[derive(Debug, Clone, Copy)]
+pub struct OutletMention {
+    pub first: usize,
+    pub last: usize,
+    pub outlet: u32,
+}
+
+/// Words after a one-word outlet name that keep it an outlet ("Bloomberg
+/// News", "Reuters TV"); any other capitalised word makes a longer name of
+/// something else ("Reuters Institute").
+const OUTLET_SUFFIXES: &[&str] = &[
+    "news",
+    "tv",
+    "television",
+    "radio",
+    "online",
+    "opinion",
+    "digital",
+    "live",
+    "channel",
+    "newsroom",
+];
+
+/// Prepositions that make a one-letter outlet name ("X") a platform.
+const PLATFORM_PREPOSITIONS: &[&str] = &["on", "to", "via", "from"];
+
+pub fn find(doc: &Doc, lex: &Lexicon) -> Vec<OutletMention> {
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    for hit in &doc.hits {
+        match hit.target {
+            Target::Outlet { index, weak: false } if stands_alone(doc, lex, hit) => {
+                strong.push(OutletMention {
+                    first: hit.first,
+                    last: hit.last,
+                    outlet: index,
+                })
+            }
+            Target::Outlet { weak: true, .. } if stands_alone(doc, lex, hit) => weak.push(hit),
+            _ => {}
+        }
+    }
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if t.kind == Kind::Url
+            && let Some(outlet) = lex.outlet_of_domain(&host_of(doc.raw(i)))
+        {
+            strong.push(OutletMention {
+                first: i,
+                last: i,
+                outlet,
+            });
+        }
+    }
+    let resolved: Vec<OutletMention> = weak.iter().filter_map(|hit| resolve_weak(&strong, hit)).collect();
+    strong.extend(resolved);
+    strong.sort_by_key(|m| m.first);
+    strong
+}
+
+/// The host of a URL or bare domain, lower case, without "www.".
+fn host_of(url: &str) -> String {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    host.trim_start_matches("www.").to_string()
+}
+
+/// A one-word name counts only where it cannot be something else: not an
+/// ordinary word opening a sentence ("Time will tell"), not glued to other
+/// capitalised words that make a longer name ("Reuters Institute"), and a
+/// one-letter name only after "on", "to", "via" or "from".
+fn stands_alone(doc: &Doc, lex: &Lexicon, hit: &Hit) -> bool {
+    if hit.first != hit.last {
+        return true;
+    }
+    let i = hit.first;
+    let word = doc.norm(i);
+    if doc.tokens[i].upper {
+        return true;
+    }
+    if word.chars().count() == 1 {
+        let after_preposition = i > 0 && doc.is_any(i - 1, PLATFORM_PREPOSITIONS);
+        return after_preposition
+            && !(i + 1 < doc.len() && doc.capitalised(i + 1) && doc.same_sentence(i, i + 1));
+    }
+    if lex.is_english(word) {
+        // "Time", "People", "Fortune": ordinary words, so only where the
+        // text treats them as a publication; platforms ("Telegram") are
+        // named as such wherever they are capitalised mid-sentence.
+        let platform = match hit.target {
+            Target::Outlet { index, .. } => lex.outlets[index as usize].kind == OutletKind::Platform,
+            _ => false,
+        };
+        let possessive_name = doc.tokens.get(i + 1).is_some_and(|t| t.kind == Kind::Possessive)
+            && i + 2 < doc.len()
+            && doc.capitalised(i + 2);
+        if !doc.proper_cap(i) || possessive_name || !(platform || attribute::outlet_context(doc, i, i)) {
+            return false;
+        }
+    }
+    let name_like = |j: usize| {
+        doc.capitalised(j)
+            && doc.same_sentence(i, j)
+            && doc.hit_at[j] == super::doc::NONE
+            && !doc.is_any(j, words::STOP_WORDS)
+    };
+    let before = i > 0 && name_like(i - 1) && !doc.tokens[i - 1].initial;
+    let after = i + 1 < doc.len() && name_like(i + 1) && !doc.is_any(i + 1, OUTLET_SUFFIXES);
+    !before && !after
+}
+
+/// A weak form names the outlet the text has named in full, the nearest
+/// such mention before it winning; without one it names nothing.
+fn resolve_weak(strong: &[OutletMention], hit: &Hit) -> Option<OutletMention> {
+    let named = |m: &&OutletMention| hit.candidates.contains(&m.outlet);
+    let before = strong.iter().filter(|m| m.first < hit.first).rfind(named);
+    let chosen = before.or_else(|| strong.iter().find(named))?;
+    Some(OutletMention {
+        first: hit.first,
+        last: hit.last,
+        outlet: chosen.outlet,
+    })
+}
