@@ -129,6 +129,24 @@ const OUTLET_VERBS: &[&str] = &[
     "first",
     "has",
     "had",
+    "carried",
+    "ran",
+    "runs",
+    "printed",
+    "headlined",
+    "splashed",
+    "posted",
+    "shared",
+    "calling",
+    "called",
+    "describing",
+    "described",
+    "asked",
+    "quoting",
+    "citing",
+    "interviewed",
+    "editorialised",
+    "commented",
 ];
 
 /// Determiners that make a cue word a noun ("a report", "his remarks").
@@ -178,14 +196,63 @@ fn cited_before(doc: &Doc, first: usize) -> bool {
     while j > 0 && doc.is_any(j - 1, &["the", "a", "an"]) {
         j -= 1;
     }
+    let lower_case = |k: usize| !doc.tokens[k].cap || doc.tokens[k].initial;
     BEFORE_OUTLET.iter().any(|pattern| {
         pattern.len() <= j
             && pattern
                 .iter()
                 .enumerate()
-                .all(|(k, w)| doc.is(j - pattern.len() + k, w) && !doc.tokens[j - pattern.len() + k].cap)
+                .all(|(k, w)| doc.is(j - pattern.len() + k, w) && lower_case(j - pattern.len() + k))
     }) || publication_before(doc, j)
+        || spoken_on(doc, j)
 }
+
+/// "said in a televised address on Al-Manar", "made a claim on RTE",
+/// "asked about it by NHK": words reported as spoken on or to the outlet.
+fn spoken_on(doc: &Doc, j: usize) -> bool {
+    if j == 0 || !doc.is_any(j - 1, &["on", "to", "by"]) {
+        return false;
+    }
+    let by = doc.is(j - 1, "by");
+    (j.saturating_sub(8)..j - 1).any(|k| {
+        doc.same_sentence(k, j)
+            && !doc.tokens[k].cap
+            && if by {
+                doc.is_any(
+                    k,
+                    &[
+                        "asked",
+                        "questioned",
+                        "interviewed",
+                        "quoted",
+                        "cited",
+                        "contacted",
+                        "reached",
+                    ],
+                )
+            } else {
+                doc.is_any(k, words::SPEECH_VERBS) || doc.is_any(k, SPOKEN_NOUNS)
+            }
+    })
+}
+
+/// Nouns for something said, which "on Y" places on an outlet.
+const SPOKEN_NOUNS: &[&str] = &[
+    "address",
+    "speech",
+    "claim",
+    "claims",
+    "comments",
+    "remarks",
+    "interview",
+    "appearance",
+    "statement",
+    "message",
+    "post",
+    "video",
+    "broadcast",
+    "segment",
+];
 
 /// "an opinion piece in Huffington Post", "a report by Reuters".
 fn publication_before(doc: &Doc, j: usize) -> bool {
@@ -208,7 +275,12 @@ fn cited_after(doc: &Doc, last: usize) -> bool {
         return !auxiliary || doc.is_any(j + 1, OUTLET_VERBS);
     }
     let container = ["channel", "channels", "account", "accounts", "page", "pages"];
-    (j..doc.len().min(j + 2))
+    let reach = if doc.tokens[last + 1].kind == Kind::Possessive {
+        4
+    } else {
+        2
+    };
+    (j..doc.len().min(j + reach))
         .any(|k| doc.is_any(k, words::PUBLICATION_NOUNS) && !doc.is_any(k, &container) && !doc.tokens[k].cap)
 }
 
@@ -250,7 +322,10 @@ impl Attributor<'_, '_> {
             while j < doc.len() && doc.is_any(j, &["the", "a", "an"]) {
                 j += 1;
             }
-            let found = self.person_at.get(j).copied().filter(|&m| m != u32::MAX);
+            // "according to Quartz' Dan Kopf": the person after the outlet.
+            let found = (j..doc.len().min(j + 5))
+                .take_while(|&k| doc.same_sentence(i, k))
+                .find_map(|k| self.person_at.get(k).copied().filter(|&m| m != u32::MAX));
             if let Some(m) = found {
                 let mention = self.people.mentions[m as usize];
                 let clause = self.sentence_without(i, mention.last);
@@ -270,22 +345,20 @@ impl Attributor<'_, '_> {
             if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, words::SPEECH_VERBS) {
                 continue;
             }
-            if i > 0 && doc.is_any(i - 1, DETERMINERS) {
+            if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i)) {
                 continue;
             }
             let quotes = self.quotes_around(i);
-            let clause_only = doc.is_any(i, words::CLAUSE_ONLY_VERBS);
-            if clause_only && quotes.is_empty() && !self.has_complement(i) {
-                continue;
-            }
             let Some((speaker, inverted)) = self.subject(i) else {
                 continue;
             };
+            let clause_only = doc.is_any(i, words::CLAUSE_ONLY_VERBS);
+            if clause_only && quotes.is_empty() && !inverted && !self.has_complement(i) {
+                continue;
+            }
             let covered = according.contains(&doc.tokens[i].sent);
             match speaker {
-                Speaker::Person(p) if covered && quotes.is_empty() => {
-                    let _ = p;
-                }
+                Speaker::Person(_) if covered && quotes.is_empty() => {}
                 Speaker::Person(p) => {
                     if quotes.is_empty() {
                         let clause = self.reported_clause(i, inverted);
@@ -300,6 +373,27 @@ impl Attributor<'_, '_> {
                 Speaker::Outlet(k) => self.outlet_cited[k] = true,
             }
         }
+    }
+
+    /// "was told", "is said to": a participle after a form of "be" is
+    /// passive, and its subject did not speak.
+    fn passive(&self, cue: usize) -> bool {
+        let doc = self.doc;
+        let mut j = cue;
+        while j > 0
+            && doc.is_any(
+                j - 1,
+                &["also", "often", "widely", "reportedly", "never", "not", "later"],
+            )
+        {
+            j -= 1;
+        }
+        j > 0
+            && doc.is_any(
+                j - 1,
+                &["is", "are", "was", "were", "be", "been", "being", "get", "got"],
+            )
+            && !doc.norm(cue).ends_with("ing")
     }
 
     fn cite(&mut self, person: usize, span: Option<(u32, u32)>, cue: (usize, usize), direct: bool) {
@@ -404,6 +498,7 @@ impl Attributor<'_, '_> {
             return Some((s, true));
         }
         let sent = doc.tokens[cue].sent;
+        let participle = doc.norm(cue).ends_with("ing");
         let mut outlet = None;
         let mut j = cue;
         while j > 0 && cue - j < 60 {
@@ -423,8 +518,23 @@ impl Attributor<'_, '_> {
             if outlet.is_none() && self.outlet_at[j] != u32::MAX {
                 outlet = Some(Speaker::Outlet(self.outlet_at[j] as usize));
             }
-            if doc.is_any(j, &["they", "we", "i", "you", "it"]) && outlet.is_none() {
+            if doc.is_any(j, &["they", "we", "i", "you", "it", "them", "others", "who"]) && outlet.is_none() {
                 return None;
+            }
+            let t = &doc.tokens[j];
+            let bare_noun = t.kind == Kind::Word
+                && !t.cap
+                && !doc.is_any(j, words::STOP_WORDS)
+                && !doc.norm(j).ends_with("ly");
+            if !participle && bare_noun && (j + 1 == cue || self.only_adverbs_between(j, cue)) {
+                // "the prince said": a role an earlier person holds;
+                // "officials said": nobody named.
+                if !doc.is_any(j, words::ROLE_NOUNS) {
+                    return outlet.map(|o| (o, false));
+                }
+                if j > 0 && doc.is_any(j - 1, &["the", "'s"]) {
+                    return self.holder_of_role(j, cue).map(|p| (Speaker::Person(p), false));
+                }
             }
         }
         outlet.map(|o| (o, false))
@@ -449,27 +559,99 @@ impl Attributor<'_, '_> {
         if j >= doc.len() || !doc.same_sentence(cue, j) {
             return None;
         }
-        if let Some(m) = self.person_mention_ending(j)
-            && m.first >= cue
-        {
-            return Some(Speaker::Person(m.person));
+        // The name may come after its titles: "said Superintendent Robert
+        // Runcie".
+        let named = (j..doc.len().min(j + 4))
+            .take_while(|&k| doc.capitalised(k) && doc.same_sentence(cue, k))
+            .find_map(|k| self.person_mention_ending(k).filter(|m| m.first >= cue));
+        if let Some(m) = named {
+            return self.ends_clause(m.last + 1).then_some(Speaker::Person(m.person));
         }
         if let Some(p) = self.pronoun(j) {
-            return Some(Speaker::Person(p));
+            return self.ends_clause(j + 1).then_some(Speaker::Person(p));
         }
         let end = super::people::appositive_end(doc, j).unwrap_or(doc.len().min(j + 8));
         let role = (j..end)
             .rev()
             .find(|&k| doc.is_any(k, words::ROLE_NOUNS) && !doc.tokens[k].cap)?;
-        let noun = doc.norm(role);
-        self.last_person_before(cue, |p| {
+        if !self.ends_clause(role + 1) {
+            return None;
+        }
+        self.holder_of_role(role, cue).map(Speaker::Person)
+    }
+
+    /// After an inverted speaker ("..., said X"), the clause must end:
+    /// "said Kevin Hassett, the director, remained the front-runner" is
+    /// reported speech about Hassett, not by him.
+    fn ends_clause(&self, k: usize) -> bool {
+        let doc = self.doc;
+        if k >= doc.len() || !doc.same_sentence(k - 1, k) {
+            return true;
+        }
+        if doc.tokens[k].kind != Kind::Comma {
+            return matches!(
+                doc.tokens[k].kind,
+                Kind::Stop | Kind::Quote(_) | Kind::Colon | Kind::Punct
+            ) || doc.is_any(
+                k,
+                &[
+                    "in", "on", "at", "during", "after", "before", "when", "while", "last", "this",
+                ],
+            );
+        }
+        let mut next = k + 1;
+        if let Some(end) = super::people::appositive_end(doc, k + 1)
+            && !doc.is_any(k + 1, &["and", "but", "who", "which"])
+        {
+            if doc.tokens[end].kind != Kind::Comma {
+                return true;
+            }
+            next = end + 1;
+        }
+        // What follows the comma must not be the clause's own verb.
+        let t = match doc.tokens.get(next) {
+            Some(t) if doc.same_sentence(k, next) => t,
+            _ => return true,
+        };
+        !(t.kind == Kind::Word
+            && !t.cap
+            && !doc.is_any(next, words::STOP_WORDS)
+            && !doc.norm(next).ends_with("ly"))
+            || doc.is_any(next, &["adding", "noting", "saying"])
+    }
+
+    /// The person last named, before `at`, whose role has the noun at
+    /// `noun` ("prince" for "Prince Faisal", "prosecutor" for "the
+    /// regime's deputy public prosecutor").
+    fn holder_of_role(&self, noun: usize, at: usize) -> Option<usize> {
+        let word = self.doc.norm(noun);
+        self.last_person_before(at, |p| {
             self.people.persons[p].role.as_deref().is_some_and(|r| {
                 r.to_lowercase()
                     .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == noun)
+                    .any(|w| w == word)
             })
         })
-        .map(Speaker::Person)
+    }
+
+    fn only_adverbs_between(&self, j: usize, cue: usize) -> bool {
+        const ADVERBS: &[&str] = &[
+            "also",
+            "has",
+            "had",
+            "have",
+            "then",
+            "later",
+            "recently",
+            "reportedly",
+            "once",
+            "again",
+            "would",
+            "will",
+            "could",
+            "might",
+        ];
+        (j + 1..cue).all(|k| self.doc.is_any(k, ADVERBS) || self.doc.norm(k).ends_with("ly"))
     }
 
     /// A pronoun at `j` that stands for the person last named (outside

@@ -232,12 +232,30 @@ impl<'t> Doc<'t> {
         }
         let i = hit.first;
         let glued = |j: usize| self.capitalised(j) && self.same_sentence(i, j) && !self.tokens[j].upper;
-        let after_given = i > 0 && glued(i - 1) && lex.given_name(self.norm(i - 1)).is_some();
+        let mut before = i;
+        while before > 0 && self.is_initial_letter(before - 1) {
+            before -= 1;
+        }
+        let after_given = before > 0 && glued(before - 1) && lex.given_name(self.norm(before - 1)).is_some();
+        // "Trita Parsi": a demonym after an unknown capitalised word is a
+        // surname.
+        let after_name = matches!(hit.target, Target::Demonym)
+            && i > 0
+            && glued(i - 1)
+            && !self.blocked(i - 1)
+            && !lex.is_english(self.norm(i - 1))
+            && !(i + 1 < self.len() && self.capitalised(i + 1) && self.same_sentence(i, i + 1));
         let before_surname = i + 1 < self.len()
             && glued(i + 1)
             && lex.given_name(self.norm(i)).is_some()
             && lex.single(self.norm(i + 1)).is_none()
             && !self.is_any(i + 1, words::NON_PERSON_HEADS);
-        after_given || before_surname
+        after_given || after_name || before_surname
+    }
+
+    /// An initial: "W." of "George W. Bush", "R." of "Michael R. Bloomberg".
+    fn is_initial_letter(&self, i: usize) -> bool {
+        let raw = self.raw(i);
+        self.tokens[i].cap && raw.ends_with('.') && raw.chars().count() == 2
     }
 }

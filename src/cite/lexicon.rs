@@ -50,25 +50,21 @@ impl OutletKind {
     }
 }
 
+/// Bundles data files by their path from the repository's root.
+macro_rules! bundled {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../", $path)))),*]
+    };
+}
+
 /// The gazetteer files, in the order their outlets are numbered.
-pub const OUTLET_FILES: &[(&str, &str)] = &[
-    (
-        "data/outlets/global.jsonl",
-        include_str!("../../data/outlets/global.jsonl"),
-    ),
-    (
-        "data/outlets/americas.jsonl",
-        include_str!("../../data/outlets/americas.jsonl"),
-    ),
-    (
-        "data/outlets/europe.jsonl",
-        include_str!("../../data/outlets/europe.jsonl"),
-    ),
-    (
-        "data/outlets/world.jsonl",
-        include_str!("../../data/outlets/world.jsonl"),
-    ),
-];
+pub const OUTLET_FILES: &[(&str, &str)] = bundled!(
+    "data/outlets/global.jsonl",
+    "data/outlets/americas.jsonl",
+    "data/outlets/europe.jsonl",
+    "data/outlets/world.jsonl",
+    "data/outlets/specialist.jsonl",
+);
 const GIVEN_NAMES: &str = include_str!("../../data/names/given-names.tsv");
 const PLACES: &str = include_str!("../../data/names/places.txt");
 const ORGANISATIONS: &str = include_str!("../../data/names/organisations.txt");

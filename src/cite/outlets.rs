@@ -62,10 +62,50 @@ pub fn find(doc: &Doc, lex: &Lexicon) -> Vec<OutletMention> {
             });
         }
     }
-    let resolved: Vec<OutletMention> = weak.iter().filter_map(|hit| resolve_weak(&strong, hit)).collect();
+    // A short form names an outlet on its own where the text treats it as
+    // one ("Tasnim reported", "wrote on X") and it can mean only one, or
+    // where it is that outlet's full name with its capital "The" ("The
+    // Times" mid-sentence is the outlet called exactly that).
+    let mut pending = Vec::new();
+    for hit in weak {
+        match self_evident(doc, lex, hit) {
+            Some(outlet) => strong.push(OutletMention {
+                first: hit.first,
+                last: hit.last,
+                outlet,
+            }),
+            None => pending.push(hit),
+        }
+    }
+    strong.sort_by_key(|m| m.first);
+    let resolved: Vec<OutletMention> = pending
+        .iter()
+        .filter_map(|hit| resolve_weak(&strong, hit))
+        .collect();
     strong.extend(resolved);
     strong.sort_by_key(|m| m.first);
     strong
+}
+
+fn self_evident(doc: &Doc, lex: &Lexicon, hit: &Hit) -> Option<u32> {
+    if let [only] = hit.candidates[..]
+        && attribute::outlet_context(doc, hit.first, hit.last)
+    {
+        return Some(only);
+    }
+    let the = hit.first.checked_sub(1)?;
+    if doc.raw(the) != "The" || doc.tokens[the].initial {
+        return None;
+    }
+    let full = doc.slice(the, hit.last);
+    let mut named = hit
+        .candidates
+        .iter()
+        .filter(|&&c| lex.outlets[c as usize].name.eq_ignore_ascii_case(full));
+    match (named.next(), named.next()) {
+        (Some(&c), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// The host of a URL or bare domain, lower case, without "www.".

@@ -49,6 +49,11 @@ struct Candidate {
     modifier: bool,
 }
 
+/// Prepositions before a place.
+const LOCATIVE: &[&str] = &[
+    "in", "at", "from", "near", "to", "into", "across", "outside", "inside",
+];
+
 /// Words that may stand between a name and its reporting verb.
 const BETWEEN_NAME_AND_VERB: &[&str] = &[
     "also",
@@ -165,7 +170,18 @@ fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         return true;
     }
     let bare = w.trim_end_matches('.');
-    let ordinary_initial = !doc.proper_cap(i) && lex.is_english(w) && lex.given_name(w).is_none();
+    if w.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let raw = doc.raw(i);
+    if raw.len() > 2 && raw.ends_with('s') && raw[..raw.len() - 1].chars().all(|c| c.is_uppercase()) {
+        // "MPs", "CEOs"
+        return false;
+    }
+    let english = lex.is_english(w)
+        || (w.contains('-') && w.split('-').all(|p| lex.is_english(p)))
+        || (!doc.proper_cap(i) && lex.given_name(w).is_none() && common_noun_ending(w));
+    let ordinary_initial = !doc.proper_cap(i) && english && lex.given_name(w).is_none();
     doc.capitalised(i)
         && !doc.is_any(i, words::STOP_WORDS)
         && honorific(doc, i).is_none()
@@ -174,6 +190,15 @@ fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         && !words::CALENDAR.contains(&bare)
         && !words::NON_PERSON_HEADS.contains(&bare)
         && !ordinary_initial
+}
+
+/// Endings of abstract nouns ("Neuroscience", "Globalization"): such a
+/// word opening a sentence is not a name.
+fn common_noun_ending(w: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "tion", "sion", "ment", "ness", "ity", "ism", "ology", "ience", "ance", "ship", "hood", "ics", "ture",
+    ];
+    w.len() > 6 && ENDINGS.iter().any(|e| w.ends_with(e))
 }
 
 /// Splits a run into role words and a name, and weighs the evidence.
@@ -210,8 +235,53 @@ fn candidate(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> Option<Candi
     c.evidence |= given_name_evidence(doc, lex, &mut c);
     c.evidence |= role_before(doc, start, &mut c);
     c.evidence |= role_after(doc, &mut c);
-    c.evidence |= context_after(doc, lex, &mut c);
+    c.evidence |= byline(doc, start);
+    let after = context_after(doc, lex, &mut c);
+    c.evidence |= after;
+    if part_of_a_longer_name(doc, start, &c) {
+        // "City Hall", "Office for Budget Responsibility", "the Day" of
+        // "Match of the Day": only "the Trump administration" survives.
+        c.evidence = c.modifier && after;
+    }
     Some(c)
+}
+
+/// The candidate is the tail of a longer proper name that is not a
+/// person's: a non-title capitalised word right before it in its run,
+/// "of"/"for" after a capitalised word, or an article before it.
+fn part_of_a_longer_name(doc: &Doc, start: usize, c: &Candidate) -> bool {
+    if c.first > start {
+        let before = c.first - 1;
+        let title_like = is_title(doc, before)
+            || honorific(doc, before).is_some()
+            || doc.is_any(before, words::PORTFOLIO)
+            || !doc.capitalised(before);
+        if !title_like {
+            return true;
+        }
+    }
+    if start == 0 || !doc.same_sentence(start - 1, start) {
+        return false;
+    }
+    let prev = start - 1;
+    if doc.blocked(prev) && doc.tokens[prev].kind == Kind::Word && !byline(doc, start) {
+        // "Newcastle Central": glued to a place or an organisation.
+        return true;
+    }
+    let article = doc.is_any(prev, &["the", "a", "an"]) && !doc.tokens[prev].cap;
+    let joined = doc.is_any(prev, &["of", "for"])
+        && prev > 0
+        && (doc.capitalised(prev - 1) || doc.blocked(prev - 1))
+        && !is_title(doc, prev - 1)
+        && !doc.is_any(prev - 1, words::PORTFOLIO);
+    article || joined
+}
+
+/// "By Will Knight" opening a paragraph: a byline names a person.
+fn byline(doc: &Doc, start: usize) -> bool {
+    start > 0
+        && doc.is(start - 1, "by")
+        && (start == 1 || doc.tokens[start - 2].para != doc.tokens[start - 1].para)
 }
 
 /// Honorifics and titles in the run before the name ("Senator", "Mrs.",
@@ -252,7 +322,7 @@ fn given_name_evidence(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
         c.gender = g;
     }
     let surname = doc.norm(c.last);
-    c.last > c.first && !matches!(lex.single(surname), Some(Target::Place | Target::Organisation))
+    c.last > c.first && !matches!(lex.single(surname), Some(Target::Organisation))
 }
 
 /// "Syrian dictator, Bashar Assad", "opposition leader Maryam Rajavi".
@@ -293,6 +363,9 @@ fn role_after(doc: &Doc, c: &mut Candidate) -> bool {
     if doc.is(comma + 1, "who") {
         return true;
     }
+    if !opens_appositive(doc, comma + 1) {
+        return false;
+    }
     let Some(end) = appositive_end(doc, comma + 1) else {
         return false;
     };
@@ -305,6 +378,23 @@ fn role_after(doc: &Doc, c: &mut Candidate) -> bool {
         c.role = Some(doc.slice(from, end - 1).to_string());
     }
     has_role
+}
+
+/// An appositive describes: "the head of", "a leading scientist",
+/// "regime's deputy", "45", not "where he served" or another name.
+fn opens_appositive(doc: &Doc, i: usize) -> bool {
+    if i >= doc.len() {
+        return false;
+    }
+    let t = &doc.tokens[i];
+    let describing = [
+        "the", "a", "an", "his", "her", "its", "their", "our", "then", "now", "also", "former",
+    ];
+    doc.is_any(i, &describing)
+        || t.kind == Kind::Number
+        || (t.kind == Kind::Word && !t.cap && !doc.is_any(i, words::STOP_WORDS))
+        || (t.kind == Kind::Word && t.upper)
+        || (doc.capitalised(i) && !doc.is_any(i, words::STOP_WORDS) && doc.is_any(i + 1, &["'s"]))
 }
 
 /// The token after an appositive starting at `from` ends: at a comma, a
@@ -342,8 +432,11 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
     }
     if !doc.tokens[next].cap && doc.is_any(next, words::PERSON_LED_NOUNS) {
         c.modifier = true;
-        return true;
+        // "the Trump administration", but not "Save Our Family Farms
+        // campaign": a name of ordinary words is a slogan or a title.
+        return c.first == c.last || (c.first..=c.last).any(|i| !lex.is_english(doc.norm(i)));
     }
+
     if doc.is_any(next, &["as", "the"])
         && doc.is_any(next + 1, words::ROLE_NOUNS)
         && !doc.tokens[next + 1].cap
@@ -351,11 +444,17 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
         return true;
     }
     let single_ordinary = c.first == c.last && lex.is_english(doc.norm(c.first)) && !doc.proper_cap(c.first);
-    if single_ordinary {
+    // "The Briar in Douglas say": a place.
+    let after_locative =
+        c.first == c.last && c.first > 0 && doc.is_any(c.first - 1, LOCATIVE) && !doc.tokens[c.first - 1].cap;
+    if single_ordinary || after_locative {
         return false;
     }
     let mut v = next;
     if doc.tokens[next].kind == Kind::Comma {
+        if !opens_appositive(doc, next + 1) {
+            return false;
+        }
         match appositive_end(doc, next + 1) {
             Some(e) if doc.tokens[e].kind == Kind::Comma => v = e + 1,
             Some(e) => v = e,
