@@ -83,6 +83,32 @@ const BEFORE_OUTLET: &[&[&str]] = &[
     &["via"],
 ];
 
+/// Nouns that say a name is a publication: "Nikkei, the business daily".
+const OUTLET_NOUNS: &[&str] = &[
+    "daily",
+    "newspaper",
+    "paper",
+    "tabloid",
+    "broadsheet",
+    "weekly",
+    "magazine",
+    "agency",
+    "broadcaster",
+    "network",
+    "channel",
+    "outlet",
+    "site",
+    "website",
+    "wire",
+    "station",
+    "programme",
+    "program",
+    "show",
+    "podcast",
+    "newsletter",
+    "journal",
+];
+
 /// Verbs after an outlet that report its content: "the Times reported".
 const OUTLET_VERBS: &[&str] = &[
     "reported",
@@ -191,7 +217,7 @@ pub fn outlet_context(doc: &Doc, first: usize, last: usize) -> bool {
     cited_before(doc, first) || cited_after(doc, last)
 }
 
-fn cited_before(doc: &Doc, first: usize) -> bool {
+pub fn cited_before(doc: &Doc, first: usize) -> bool {
     let mut j = first;
     while j > 0 && doc.is_any(j - 1, &["the", "a", "an"]) {
         j -= 1;
@@ -266,6 +292,19 @@ fn cited_after(doc: &Doc, last: usize) -> bool {
     let mut j = last + 1;
     if j < doc.len() && doc.tokens[j].kind == Kind::Possessive {
         j += 1;
+    }
+    // "Nikkei, the business daily, reported": over an appositive, which
+    // may itself say that this is a publication.
+    if j < doc.len()
+        && doc.tokens[j].kind == Kind::Comma
+        && let Some(end) = super::people::appositive_end(doc, j + 1)
+    {
+        if (j + 1..end).any(|k| doc.is_any(k, OUTLET_NOUNS) && !doc.tokens[k].cap) {
+            return true;
+        }
+        if doc.tokens[end].kind == Kind::Comma {
+            j = end + 1;
+        }
     }
     if j >= doc.len() || !doc.same_sentence(last, j) || doc.tokens[j].cap {
         return false;
@@ -345,7 +384,8 @@ impl Attributor<'_, '_> {
             if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, words::SPEECH_VERBS) {
                 continue;
             }
-            if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i)) {
+            if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i)) || doc.is_any(i + 1, &["nothing"])
+            {
                 continue;
             }
             let quotes = self.quotes_around(i);

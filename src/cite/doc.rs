@@ -212,11 +212,16 @@ impl<'t> Doc<'t> {
             return false;
         }
         let words_match = p.words.iter().zip(&p.exact).enumerate().all(|(k, (w, exact))| {
+            let lower_in_name = p.lower.get(k).copied().unwrap_or(false);
             let t = &self.tokens[i + k];
             let case_ok = if *exact {
                 t.upper || t.kind == Kind::Number
             } else {
-                p.loose_case || t.cap || t.kind != Kind::Word || words::STOP_WORDS.contains(&w.as_str())
+                p.loose_case
+                    || lower_in_name
+                    || t.cap
+                    || t.kind != Kind::Word
+                    || words::STOP_WORDS.contains(&w.as_str())
             };
             self.norm(i + k) == w && case_ok
         });

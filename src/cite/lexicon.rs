@@ -91,6 +91,9 @@ pub struct Phrase {
     pub words: Vec<String>,
     /// Per word: must match with the same case (acronyms like "AP").
     pub exact: Vec<bool>,
+    /// Per word: written in lower case in the name ("Time magazine"), so
+    /// it may be lower case in the text.
+    pub lower: Vec<bool>,
     /// The text must have "the" right before it ("the Hill", "the
     /// Guardian"): without it the word is an ordinary one.
     pub needs_the: bool,
@@ -244,10 +247,12 @@ impl Lexicon {
             && !self.phrase_is(first_word, Target::Place);
         self.max_phrase = self.max_phrase.max(words.len());
         let first = words[0].0.clone();
+        let lower = phrase_tokens(stripped).map(|(_, _, lower)| lower).collect();
         let (words, exact) = words.into_iter().unzip();
         let phrase = Phrase {
             words,
             exact,
+            lower,
             needs_the,
             loose_case,
             target,
@@ -329,14 +334,20 @@ fn key_of(form: &str) -> String {
 /// A name's tokens, normalised, each with whether it must match exactly
 /// (an acronym: "AP" is not "ap").
 fn phrase_words(name: &str) -> Vec<(String, bool)> {
+    phrase_tokens(name)
+        .map(|(word, exact, _)| (word, exact))
+        .collect()
+}
+
+/// Each token of a name: normalised, an acronym, written in lower case.
+fn phrase_tokens(name: &str) -> impl Iterator<Item = (String, bool, bool)> + '_ {
     token::tokenize(name)
-        .iter()
+        .into_iter()
         .filter(|t| !matches!(t.kind, Kind::Quote(_)))
         .map(|t| {
             let text = &name[t.start as usize..t.end as usize];
-            (normalise(text), t.upper)
+            (normalise(text), t.upper, !text.chars().any(char::is_uppercase))
         })
-        .collect()
 }
 
 #[cfg(test)]
@@ -347,6 +358,35 @@ mod tests {
     fn the_bundled_gazetteer_parses_and_has_a_thousand_outlets() {
         let outlets = parse_outlets().unwrap_or_else(|e| panic!("{e}"));
         assert!(outlets.len() >= 1000, "{} outlets", outlets.len());
+    }
+
+    #[test]
+    fn gazetteer_names_are_unique_and_domains_and_countries_well_formed() {
+        let outlets = parse_outlets().unwrap_or_else(|e| panic!("{e}"));
+        let mut names = std::collections::HashSet::new();
+        let mut domains = std::collections::HashSet::new();
+        for o in &outlets {
+            assert!(names.insert(o.name.to_lowercase()), "{} is listed twice", o.name);
+            assert!(
+                o.country == "INT"
+                    || (o.country.len() == 2 && o.country.bytes().all(|b| b.is_ascii_uppercase())),
+                "{}: country {}",
+                o.name,
+                o.country
+            );
+            for d in &o.domains {
+                let valid = d.contains('.')
+                    && !d.starts_with("www.")
+                    && d.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+                assert!(valid, "{}: domain {d}", o.name);
+                assert!(
+                    domains.insert(d.clone()),
+                    "{}: domain {d} belongs to another outlet",
+                    o.name
+                );
+            }
+        }
     }
 
     #[test]

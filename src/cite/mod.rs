@@ -132,7 +132,9 @@ fn surnames_over_outlets(
         else {
             return true;
         };
-        if attribute::outlet_context(doc, m.first, m.last) {
+        // "told Bloomberg", "according to Bloomberg" stay the outlet;
+        // "Bloomberg said" is the person.
+        if attribute::cited_before(doc, m.first) {
             return true;
         }
         people.mentions.push(people::PersonMention {

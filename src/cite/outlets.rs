@@ -67,34 +67,47 @@ pub fn find(doc: &Doc, lex: &Lexicon) -> Vec<OutletMention> {
     // where it is that outlet's full name with its capital "The" ("The
     // Times" mid-sentence is the outlet called exactly that).
     let mut pending = Vec::new();
+    let mut resolved = Vec::new();
     for hit in weak {
-        match self_evident(doc, lex, hit) {
-            Some(outlet) => strong.push(OutletMention {
+        if let Some(m) = resolve_weak(&strong, hit) {
+            resolved.push(m);
+        } else if let Some(outlet) = self_evident(doc, lex, hit) {
+            resolved.push(OutletMention {
                 first: hit.first,
                 last: hit.last,
                 outlet,
-            }),
-            None => pending.push(hit),
+            });
+        } else {
+            pending.push(hit);
         }
     }
+    strong.extend(resolved);
     strong.sort_by_key(|m| m.first);
-    let resolved: Vec<OutletMention> = pending
+    // Self-evident short forms now vouch for their other mentions.
+    let late: Vec<OutletMention> = pending
         .iter()
         .filter_map(|hit| resolve_weak(&strong, hit))
         .collect();
-    strong.extend(resolved);
+    strong.extend(late);
     strong.sort_by_key(|m| m.first);
     strong
 }
 
 fn self_evident(doc: &Doc, lex: &Lexicon, hit: &Hit) -> Option<u32> {
+    // "BBC Radio 4's Front Row": a programme after its broadcaster.
+    let after_outlet = hit.first >= 2
+        && doc.tokens[hit.first - 1].kind == Kind::Possessive
+        && matches!(
+            doc.hits.get(doc.hit_at[hit.first - 2] as usize).map(|h| h.target),
+            Some(Target::Outlet { .. })
+        );
     if let [only] = hit.candidates[..]
-        && attribute::outlet_context(doc, hit.first, hit.last)
+        && (after_outlet || attribute::outlet_context(doc, hit.first, hit.last))
     {
         return Some(only);
     }
     let the = hit.first.checked_sub(1)?;
-    if doc.raw(the) != "The" || doc.tokens[the].initial {
+    if doc.raw(the) != "The" {
         return None;
     }
     let full = doc.slice(the, hit.last);
@@ -145,7 +158,12 @@ fn stands_alone(doc: &Doc, lex: &Lexicon, hit: &Hit) -> bool {
         let possessive_name = doc.tokens.get(i + 1).is_some_and(|t| t.kind == Kind::Possessive)
             && i + 2 < doc.len()
             && doc.capitalised(i + 2);
-        if !doc.proper_cap(i) || possessive_name || !(platform || attribute::outlet_context(doc, i, i)) {
+        // "The Economist" with its capital "The" mid-sentence is the title.
+        let titled = i > 0 && doc.raw(i - 1) == "The" && !doc.tokens[i - 1].initial;
+        if !doc.proper_cap(i)
+            || possessive_name
+            || !(platform || titled || attribute::outlet_context(doc, i, i))
+        {
             return false;
         }
     }

@@ -49,6 +49,9 @@ struct Candidate {
     modifier: bool,
 }
 
+/// Function words that are also given names.
+const GIVEN_STOP: &[&str] = &["will", "may", "sun", "hope", "joy", "else"];
+
 /// Prepositions before a place.
 const LOCATIVE: &[&str] = &[
     "in", "at", "from", "near", "to", "into", "across", "outside", "inside",
@@ -131,7 +134,16 @@ fn in_run(doc: &Doc, i: usize, inner: bool) -> bool {
         return false;
     }
     if doc.capitalised(i) {
-        return !doc.is_any(i, words::STOP_WORDS) || inner && doc.is(i, "of");
+        // "Will Smith", "May Mobley": a given name that is also a function
+        // word, before a capitalised name.
+        let given_first = !inner
+            && i + 1 < doc.len()
+            && doc.capitalised(i + 1)
+            && !doc.blocked(i + 1)
+            && doc.same_sentence(i, i + 1);
+        return !doc.is_any(i, words::STOP_WORDS)
+            || inner && doc.is(i, "of")
+            || given_first && doc.is_any(i, GIVEN_STOP);
     }
     inner && doc.is_any(i, words::PARTICLES)
 }
@@ -478,19 +490,32 @@ fn merge(doc: &Doc, mut cands: Vec<Candidate>) -> People {
     // Longer names first, so that surnames find their full name.
     cands.sort_by_key(|c| (std::cmp::Reverse(c.last - c.first), c.first));
     let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+    // First names of the people found, each with its one owner (None when
+    // two people share it).
+    let mut by_first: HashMap<String, Option<usize>> = HashMap::new();
     let mut pending = Vec::new();
     for c in cands {
         let surname = doc.norm(c.last).to_string();
         let first_name = (c.last > c.first).then(|| doc.norm(c.first).to_string());
-        let known = by_surname.get(&surname).and_then(|ids| {
-            ids.iter().copied().find(|&p| {
-                let pf = &persons[p].first_name;
-                match (&first_name, pf) {
-                    (Some(a), Some(b)) => a == b || initial_of(a, b) || initial_of(b, a),
-                    _ => true,
-                }
+        let known = by_surname
+            .get(&surname)
+            .and_then(|ids| {
+                ids.iter().copied().find(|&p| {
+                    let pf = &persons[p].first_name;
+                    match (&first_name, pf) {
+                        (Some(a), Some(b)) => a == b || initial_of(a, b) || initial_of(b, a),
+                        _ => true,
+                    }
+                })
             })
-        });
+            .or_else(|| {
+                // "Abiy said", after "Abiy Ahmed": one person with that
+                // first name, and nobody with it as a surname.
+                first_name
+                    .is_none()
+                    .then(|| by_first.get(&surname).copied().flatten())
+                    .flatten()
+            });
         match known {
             Some(p) => {
                 absorb(doc, &mut persons[p], &c);
@@ -505,6 +530,12 @@ fn merge(doc: &Doc, mut cands: Vec<Candidate>) -> People {
                     gender: c.gender,
                     role: c.role.clone(),
                 });
+                if let Some(first) = &persons[p].first_name {
+                    by_first
+                        .entry(first.clone())
+                        .and_modify(|o| *o = None)
+                        .or_insert(Some(p));
+                }
                 by_surname.entry(surname).or_default().push(p);
                 mentions.push(mention(&c, p));
             }
@@ -563,6 +594,17 @@ fn resolve_pending(
     for m in known.iter() {
         first_of.insert(persons[m.person].surname.as_str(), m.person);
     }
+    // "Abiy" for "Abiy Ahmed", "Tedros" for "Tedros Adhanom Ghebreyesus":
+    // a first name alone, when one person has it.
+    let mut known_by_first_name: HashMap<&str, Option<usize>> = HashMap::new();
+    for (p, person) in persons.iter().enumerate() {
+        if let Some(first) = person.first_name.as_deref() {
+            known_by_first_name
+                .entry(first)
+                .and_modify(|v| *v = v.filter(|&q| q == p))
+                .or_insert(Some(p));
+        }
+    }
     pending.sort_by_key(|c| c.first);
     let mut last_of: HashMap<&str, usize> = HashMap::new();
     let mut k = known.len();
@@ -573,7 +615,16 @@ fn resolve_pending(
             last_of.insert(persons[m.person].surname.as_str(), m.person);
         }
         let surname = doc.norm(c.last);
-        if let Some(&p) = last_of.get(surname).or_else(|| first_of.get(surname)) {
+        let by_first_name = || {
+            let alone = c.first == c.last;
+            known_by_first_name
+                .get(surname)
+                .copied()
+                .flatten()
+                .filter(|_| alone)
+        };
+        let found = last_of.get(surname).or_else(|| first_of.get(surname)).copied();
+        if let Some(p) = found.or_else(by_first_name) {
             mentions.push(mention(&c, p));
         }
     }

@@ -11,4 +11,5 @@ mod crash;
 mod diff;
 mod fetch;
 mod sample;
+mod sources;
 mod verify_damage;

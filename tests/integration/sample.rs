@@ -32,3 +32,23 @@ fn bundled_sample_archive_verifies_and_holds_the_op_ed() {
     );
     env.run(&["verify", fixture.to_str().unwrap()]).ok();
 }
+
+#[test]
+fn bundled_sample_archive_knows_whom_the_op_ed_cites() {
+    let env = sample_copy();
+    let sources = env.run(&["sources", &SAMPLE_ID[..8], "--json"]).ok().json();
+    let cited: Vec<&str> = sources["outlets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["cited"] == true)
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(cited, ["HuffPost", "Bloomberg News", "The Washington Times"]);
+    // The sample is what today's analysers make of it.
+    let out = env.run(&["reanalyze"]).ok().out();
+    assert!(
+        out.contains("unchanged"),
+        "scripts/make-sample-archive needs a run: {out}"
+    );
+}
