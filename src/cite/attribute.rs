@@ -257,7 +257,7 @@ fn spoken_on(doc: &Doc, j: usize) -> bool {
                     ],
                 )
             } else {
-                doc.is_any(k, words::SPEECH_VERBS) || doc.is_any(k, SPOKEN_NOUNS)
+                doc.is_any(k, &words::SPEECH_VERBS) || doc.is_any(k, SPOKEN_NOUNS)
             }
     })
 }
@@ -285,7 +285,7 @@ fn publication_before(doc: &Doc, j: usize) -> bool {
     if j < 2 || !doc.is_any(j - 1, &["in", "on", "for", "by", "from", "with"]) {
         return false;
     }
-    (j.saturating_sub(4)..j - 1).any(|k| doc.is_any(k, words::PUBLICATION_NOUNS) && !doc.tokens[k].cap)
+    (j.saturating_sub(4)..j - 1).any(|k| doc.is_any(k, &words::PUBLICATION_NOUNS) && !doc.tokens[k].cap)
 }
 
 fn cited_after(doc: &Doc, last: usize) -> bool {
@@ -320,7 +320,7 @@ fn cited_after(doc: &Doc, last: usize) -> bool {
         2
     };
     (j..doc.len().min(j + reach))
-        .any(|k| doc.is_any(k, words::PUBLICATION_NOUNS) && !doc.is_any(k, &container) && !doc.tokens[k].cap)
+        .any(|k| doc.is_any(k, &words::PUBLICATION_NOUNS) && !doc.is_any(k, &container) && !doc.tokens[k].cap)
 }
 
 struct Attributor<'a, 't> {
@@ -381,7 +381,7 @@ impl Attributor<'_, '_> {
     fn speech_cues(&mut self, according: &[u32]) {
         let doc = self.doc;
         for i in 0..doc.len() {
-            if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, words::SPEECH_VERBS) {
+            if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, &words::SPEECH_VERBS) {
                 continue;
             }
             if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i)) || doc.is_any(i + 1, &["nothing"])
@@ -392,7 +392,7 @@ impl Attributor<'_, '_> {
             let Some((speaker, inverted)) = self.subject(i) else {
                 continue;
             };
-            let clause_only = doc.is_any(i, words::CLAUSE_ONLY_VERBS);
+            let clause_only = doc.is_any(i, &words::CLAUSE_ONLY_VERBS);
             if clause_only && quotes.is_empty() && !inverted && !self.has_complement(i) {
                 continue;
             }
@@ -564,12 +564,12 @@ impl Attributor<'_, '_> {
             let t = &doc.tokens[j];
             let bare_noun = t.kind == Kind::Word
                 && !t.cap
-                && !doc.is_any(j, words::STOP_WORDS)
+                && !doc.is_any(j, &words::STOP_WORDS)
                 && !doc.norm(j).ends_with("ly");
             if !participle && bare_noun && (j + 1 == cue || self.only_adverbs_between(j, cue)) {
                 // "the prince said": a role an earlier person holds;
                 // "officials said": nobody named.
-                if !doc.is_any(j, words::ROLE_NOUNS) {
+                if !doc.is_any(j, &words::ROLE_NOUNS) {
                     return outlet.map(|o| (o, false));
                 }
                 if j > 0 && doc.is_any(j - 1, &["the", "'s"]) {
@@ -613,7 +613,7 @@ impl Attributor<'_, '_> {
         let end = super::people::appositive_end(doc, j).unwrap_or(doc.len().min(j + 8));
         let role = (j..end)
             .rev()
-            .find(|&k| doc.is_any(k, words::ROLE_NOUNS) && !doc.tokens[k].cap)?;
+            .find(|&k| doc.is_any(k, &words::ROLE_NOUNS) && !doc.tokens[k].cap)?;
         if !self.ends_clause(role + 1) {
             return None;
         }
@@ -655,7 +655,7 @@ impl Attributor<'_, '_> {
         };
         !(t.kind == Kind::Word
             && !t.cap
-            && !doc.is_any(next, words::STOP_WORDS)
+            && !doc.is_any(next, &words::STOP_WORDS)
             && !doc.norm(next).ends_with("ly"))
             || doc.is_any(next, &["adding", "noting", "saying"])
     }

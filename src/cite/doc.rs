@@ -93,8 +93,8 @@ impl<'t> Doc<'t> {
         i < self.len() && self.norm(i) == word
     }
 
-    pub fn is_any(&self, i: usize, list: &[&str]) -> bool {
-        i < self.len() && list.contains(&self.norm(i))
+    pub fn is_any<L: words::Words + ?Sized>(&self, i: usize, list: &L) -> bool {
+        i < self.len() && list.has(self.norm(i))
     }
 
     pub fn same_sentence(&self, a: usize, b: usize) -> bool {
@@ -123,7 +123,7 @@ impl<'t> Doc<'t> {
             if t.kind == Kind::Word
                 && !t.initial
                 && self.norm(i).len() > 3
-                && !self.is_any(i, words::STOP_WORDS)
+                && !self.is_any(i, &words::STOP_WORDS)
             {
                 let c = &mut counts[t.sent as usize];
                 c.0 += 1;
@@ -221,7 +221,7 @@ impl<'t> Doc<'t> {
                     || lower_in_name
                     || t.cap
                     || t.kind != Kind::Word
-                    || words::STOP_WORDS.contains(&w.as_str())
+                    || words::STOP_WORDS.contains(w.as_str())
             };
             self.norm(i + k) == w && case_ok
         });
@@ -254,7 +254,7 @@ impl<'t> Doc<'t> {
             && glued(i + 1)
             && lex.given_name(self.norm(i)).is_some()
             && lex.single(self.norm(i + 1)).is_none()
-            && !self.is_any(i + 1, words::NON_PERSON_HEADS);
+            && !self.is_any(i + 1, &words::NON_PERSON_HEADS);
         after_given || after_name || before_surname
     }
 

@@ -171,7 +171,7 @@ fn stands_alone(doc: &Doc, lex: &Lexicon, hit: &Hit) -> bool {
         doc.capitalised(j)
             && doc.same_sentence(i, j)
             && doc.hit_at[j] == super::doc::NONE
-            && !doc.is_any(j, words::STOP_WORDS)
+            && !doc.is_any(j, &words::STOP_WORDS)
     };
     let before = i > 0 && name_like(i - 1) && !doc.tokens[i - 1].initial;
     let after = i + 1 < doc.len() && name_like(i + 1) && !doc.is_any(i + 1, OUTLET_SUFFIXES);

@@ -141,11 +141,11 @@ fn in_run(doc: &Doc, i: usize, inner: bool) -> bool {
             && doc.capitalised(i + 1)
             && !doc.blocked(i + 1)
             && doc.same_sentence(i, i + 1);
-        return !doc.is_any(i, words::STOP_WORDS)
+        return !doc.is_any(i, &words::STOP_WORDS)
             || inner && doc.is(i, "of")
             || given_first && doc.is_any(i, GIVEN_STOP);
     }
-    inner && doc.is_any(i, words::PARTICLES)
+    inner && doc.is_any(i, &words::PARTICLES)
 }
 
 /// Does the run that reached `end` go on with the next token? Particles
@@ -156,14 +156,14 @@ fn continues_run(doc: &Doc, end: usize) -> bool {
     if in_run(doc, next, true) && (doc.capitalised(next) || followed_by_cap(doc, next)) {
         return true;
     }
-    let title_before = doc.is_any(end, words::PORTFOLIO) || is_title(doc, end);
+    let title_before = doc.is_any(end, &words::PORTFOLIO) || is_title(doc, end);
     title_before && doc.is_any(next, &["of", "for", "the"]) && followed_by_cap(doc, next)
 }
 
 fn followed_by_cap(doc: &Doc, i: usize) -> bool {
     (i + 1..doc.len().min(i + 3))
         .take_while(|&j| doc.same_sentence(i, j))
-        .find(|&j| !doc.is_any(j, words::PARTICLES) && !doc.is(j, "the"))
+        .find(|&j| !doc.is_any(j, &words::PARTICLES) && !doc.is(j, "the"))
         .is_some_and(|j| doc.capitalised(j) && !doc.blocked(j))
 }
 
@@ -178,7 +178,7 @@ fn honorific(doc: &Doc, i: usize) -> Option<char> {
 /// A word that can be part of a personal name.
 fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
     let w = doc.norm(i);
-    if doc.is_any(i, words::PARTICLES) && !doc.capitalised(i) {
+    if doc.is_any(i, &words::PARTICLES) && !doc.capitalised(i) {
         return true;
     }
     let bare = w.trim_end_matches('.');
@@ -195,12 +195,12 @@ fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         || (!doc.proper_cap(i) && lex.given_name(w).is_none() && common_noun_ending(w));
     let ordinary_initial = !doc.proper_cap(i) && english && lex.given_name(w).is_none();
     doc.capitalised(i)
-        && !doc.is_any(i, words::STOP_WORDS)
+        && !doc.is_any(i, &words::STOP_WORDS)
         && honorific(doc, i).is_none()
         && !is_title(doc, i)
-        && !words::PORTFOLIO.contains(&bare)
-        && !words::CALENDAR.contains(&bare)
-        && !words::NON_PERSON_HEADS.contains(&bare)
+        && !words::PORTFOLIO.contains(bare)
+        && !words::CALENDAR.contains(bare)
+        && !words::NON_PERSON_HEADS.contains(bare)
         && !ordinary_initial
 }
 
@@ -221,7 +221,7 @@ fn candidate(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> Option<Candi
         // a title or month word is a surname.
         let given_before =
             end > start && lex.given_name(doc.norm(end - 1)).is_some() && doc.capitalised(end - 1);
-        if !given_before || words::NON_PERSON_HEADS.contains(&doc.norm(end)) {
+        if !given_before || words::NON_PERSON_HEADS.contains(doc.norm(end)) {
             return None;
         }
         first = end - 1;
@@ -266,7 +266,7 @@ fn part_of_a_longer_name(doc: &Doc, start: usize, c: &Candidate) -> bool {
         let before = c.first - 1;
         let title_like = is_title(doc, before)
             || honorific(doc, before).is_some()
-            || doc.is_any(before, words::PORTFOLIO)
+            || doc.is_any(before, &words::PORTFOLIO)
             || !doc.capitalised(before);
         if !title_like {
             return true;
@@ -285,7 +285,7 @@ fn part_of_a_longer_name(doc: &Doc, start: usize, c: &Candidate) -> bool {
         && prev > 0
         && (doc.capitalised(prev - 1) || doc.blocked(prev - 1))
         && !is_title(doc, prev - 1)
-        && !doc.is_any(prev - 1, words::PORTFOLIO);
+        && !doc.is_any(prev - 1, &words::PORTFOLIO);
     article || joined
 }
 
@@ -304,7 +304,7 @@ fn prefix_evidence(doc: &Doc, start: usize, c: &mut Candidate) {
         if let Some(g) = honorific(doc, i) {
             c.evidence = true;
             c.gender = g;
-        } else if is_title(doc, i) || doc.is_any(i, words::PORTFOLIO) || doc.capitalised(i) {
+        } else if is_title(doc, i) || doc.is_any(i, &words::PORTFOLIO) || doc.capitalised(i) {
             if is_title(doc, i) {
                 c.evidence = true;
                 let g = words::gender_of(words::TITLES, doc.norm(i).trim_end_matches('.')).unwrap_or('u');
@@ -347,14 +347,14 @@ fn role_before(doc: &Doc, start: usize, c: &mut Candidate) -> bool {
         return false;
     }
     let noun = j - 1;
-    if doc.tokens[noun].cap || !doc.is_any(noun, words::ROLE_NOUNS) {
+    if doc.tokens[noun].cap || !doc.is_any(noun, &words::ROLE_NOUNS) {
         return false;
     }
     let mut from = noun;
     while from > 0
         && noun - from < 4
         && doc.tokens[from - 1].kind == Kind::Word
-        && !doc.is_any(from - 1, words::STOP_WORDS)
+        && !doc.is_any(from - 1, &words::STOP_WORDS)
         && doc.same_sentence(from - 1, noun)
     {
         from -= 1;
@@ -381,7 +381,7 @@ fn role_after(doc: &Doc, c: &mut Candidate) -> bool {
     let Some(end) = appositive_end(doc, comma + 1) else {
         return false;
     };
-    let has_role = (comma + 1..end).any(|i| !doc.tokens[i].cap && doc.is_any(i, words::ROLE_NOUNS));
+    let has_role = (comma + 1..end).any(|i| !doc.tokens[i].cap && doc.is_any(i, &words::ROLE_NOUNS));
     if has_role && c.role.is_none() {
         let mut from = comma + 1;
         while from < end && doc.is_any(from, &["a", "an"]) {
@@ -404,9 +404,9 @@ fn opens_appositive(doc: &Doc, i: usize) -> bool {
     ];
     doc.is_any(i, &describing)
         || t.kind == Kind::Number
-        || (t.kind == Kind::Word && !t.cap && !doc.is_any(i, words::STOP_WORDS))
+        || (t.kind == Kind::Word && !t.cap && !doc.is_any(i, &words::STOP_WORDS))
         || (t.kind == Kind::Word && t.upper)
-        || (doc.capitalised(i) && !doc.is_any(i, words::STOP_WORDS) && doc.is_any(i + 1, &["'s"]))
+        || (doc.capitalised(i) && !doc.is_any(i, &words::STOP_WORDS) && doc.is_any(i + 1, &["'s"]))
 }
 
 /// The token after an appositive starting at `from` ends: at a comma, a
@@ -416,7 +416,7 @@ pub fn appositive_end(doc: &Doc, from: usize) -> Option<usize> {
     let mut i = from;
     while i < limit && doc.same_sentence(from, i) {
         let t = &doc.tokens[i];
-        let verb = !t.cap && doc.is_any(i, words::SPEECH_VERBS) && i > from;
+        let verb = !t.cap && doc.is_any(i, &words::SPEECH_VERBS) && i > from;
         if matches!(t.kind, Kind::Comma | Kind::Stop | Kind::Quote(_) | Kind::Colon)
             || verb
             || doc.is(i, "and")
@@ -440,9 +440,9 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
     }
     if doc.tokens[next].kind == Kind::Possessive {
         c.modifier = true;
-        return (next + 1..doc.len().min(next + 3)).any(|j| doc.is_any(j, words::POSSESSED_BY_PERSON));
+        return (next + 1..doc.len().min(next + 3)).any(|j| doc.is_any(j, &words::POSSESSED_BY_PERSON));
     }
-    if !doc.tokens[next].cap && doc.is_any(next, words::PERSON_LED_NOUNS) {
+    if !doc.tokens[next].cap && doc.is_any(next, &words::PERSON_LED_NOUNS) {
         c.modifier = true;
         // "the Trump administration", but not "Save Our Family Farms
         // campaign": a name of ordinary words is a slogan or a title.
@@ -450,7 +450,7 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
     }
 
     if doc.is_any(next, &["as", "the"])
-        && doc.is_any(next + 1, words::ROLE_NOUNS)
+        && doc.is_any(next + 1, &words::ROLE_NOUNS)
         && !doc.tokens[next + 1].cap
     {
         return true;
@@ -478,8 +478,8 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
     }
     v < doc.len()
         && !doc.tokens[v].cap
-        && doc.is_any(v, words::SPEECH_VERBS)
-        && !doc.is_any(v, words::CLAUSE_ONLY_VERBS)
+        && doc.is_any(v, &words::SPEECH_VERBS)
+        && !doc.is_any(v, &words::CLAUSE_ONLY_VERBS)
 }
 
 /// Merges candidates into people: names with evidence make people; any

@@ -3,6 +3,9 @@
 //! places, organisations, outlets, the English vocabulary) are data files
 //! under data/, loaded by [`super::lexicon`].
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Words of address that precede a name and are not part of it. The second
 /// field is the gender they imply ('m', 'f' or 'u').
 pub const HONORIFICS: &[(&str, char)] = &[
@@ -184,7 +187,7 @@ pub const TITLES: &[(&str, char)] = &[
 /// Words that may sit between title words ("Secretary of State", "Minister
 /// for Foreign Affairs", "Chief of Staff") and the portfolio words after
 /// them: together they are a role, never a name.
-pub const PORTFOLIO: &[&str] = &[
+pub static PORTFOLIO: WordSet = WordSet::new(&[
     "state",
     "defense",
     "defence",
@@ -261,11 +264,11 @@ pub const PORTFOLIO: &[&str] = &[
     "conservative",
     "liberal",
     "labor",
-];
+]);
 
 /// Lower-case nouns that name a person's role: "the head of", "Syrian
 /// dictator", "the company's chief executive", "Rouhani the imposter".
-pub const ROLE_NOUNS: &[&str] = &[
+pub static ROLE_NOUNS: WordSet = WordSet::new(&[
     "president",
     "senator",
     "representative",
@@ -529,11 +532,11 @@ pub const ROLE_NOUNS: &[&str] = &[
     "governor-general",
     "treasurer",
     "registrar",
-];
+]);
 
 /// The forms of reporting verbs: a subject, or a speaker after a quote,
 /// is cited when one of these is its verb.
-pub const SPEECH_VERBS: &[&str] = &[
+pub static SPEECH_VERBS: WordSet = WordSet::new(&[
     "say",
     "says",
     "said",
@@ -855,12 +858,12 @@ pub const SPEECH_VERBS: &[&str] = &[
     "elaborated",
     "clarify",
     "clarified",
-];
+]);
 
 /// Verbs whose meaning is speech only with a clause, a quote or a colon
 /// after them ("believed that ...", not "believed him"; "found that ...",
 /// not "found the body"). Their bare use is no citation.
-pub const CLAUSE_ONLY_VERBS: &[&str] = &[
+pub static CLAUSE_ONLY_VERBS: WordSet = WordSet::new(&[
     "believe",
     "believes",
     "believed",
@@ -984,11 +987,11 @@ pub const CLAUSE_ONLY_VERBS: &[&str] = &[
     "caution",
     "cautioned",
     "cautions",
-];
+]);
 
 /// Nouns after an outlet that make its content reported: "a Washington
 /// Post investigation found", "an opinion piece in Huffington Post".
-pub const PUBLICATION_NOUNS: &[&str] = &[
+pub static PUBLICATION_NOUNS: WordSet = WordSet::new(&[
     "report",
     "reports",
     "reporting",
@@ -1056,11 +1059,11 @@ pub const PUBLICATION_NOUNS: &[&str] = &[
     "livestream",
     "stream",
     "clip",
-];
+]);
 
 /// Lower-case nouns after a name that make it a person: "the Trump
 /// administration", "the Assad regime".
-pub const PERSON_LED_NOUNS: &[&str] = &[
+pub static PERSON_LED_NOUNS: WordSet = WordSet::new(&[
     "administration",
     "administrations",
     "presidency",
@@ -1088,11 +1091,11 @@ pub const PERSON_LED_NOUNS: &[&str] = &[
     "tenure",
     "camp",
     "dynasty",
-];
+]);
 
 /// Nouns after a possessive name that make it a person: "Khomeini's
 /// henchmen", "Rajavi's speech".
-pub const POSSESSED_BY_PERSON: &[&str] = &[
+pub static POSSESSED_BY_PERSON: WordSet = WordSet::new(&[
     "wife",
     "husband",
     "son",
@@ -1207,10 +1210,10 @@ pub const POSSESSED_BY_PERSON: &[&str] = &[
     "home",
     "house",
     "estate",
-];
+]);
 
 /// Function words: never part of a name, whatever their case.
-pub const STOP_WORDS: &[&str] = &[
+pub static STOP_WORDS: WordSet = WordSet::new(&[
     "a", "an", "the", "and", "or", "but", "nor", "so", "yet", "for", "of", "in", "on", "at", "by", "to",
     "from", "with", "without", "into", "onto", "upon", "about", "above", "below", "over", "under", "after",
     "before", "since", "until", "during", "through", "across", "against", "among", "between", "behind",
@@ -1223,10 +1226,10 @@ pub const STOP_WORDS: &[&str] = &[
     "must", "also", "only", "just", "even", "then", "now", "very", "more", "most", "such", "both", "either",
     "neither", "one", "two", "three", "ago", "yes", "please", "thanks", "thank", "dear", "hello", "hi", "oh",
     "mon", "tue", "wed", "thu", "fri", "sat", "sun",
-];
+]);
 
 /// Days and months: capitalised, never people.
-pub const CALENDAR: &[&str] = &[
+pub static CALENDAR: WordSet = WordSet::new(&[
     "monday",
     "tuesday",
     "wednesday",
@@ -1265,11 +1268,11 @@ pub const CALENDAR: &[&str] = &[
     "diwali",
     "thanksgiving",
     "nowruz",
-];
+]);
 
 /// Words that end the name of an organisation, a place or an event: a
 /// capitalised run ending in one is not a person.
-pub const NON_PERSON_HEADS: &[&str] = &[
+pub static NON_PERSON_HEADS: WordSet = WordSet::new(&[
     "university",
     "college",
     "school",
@@ -1552,17 +1555,63 @@ pub const NON_PERSON_HEADS: &[&str] = &[
     "economist",
     "reporter",
     "monitor",
-];
+]);
 
 /// Third-person pronouns that can stand for a speaker, with their gender.
 pub const PRONOUNS: &[(&str, char)] = &[("he", 'm'), ("she", 'f')];
 
 /// Lower-case particles inside names: "Mohammad bin Salman", "Ursula von
 /// der Leyen", "Luiz Inácio Lula da Silva".
-pub const PARTICLES: &[&str] = &[
+pub static PARTICLES: WordSet = WordSet::new(&[
     "bin", "ibn", "bint", "al", "el", "von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "del",
     "della", "dos", "das", "do", "ben", "abu", "ter", "ten", "zu", "y", "st",
-];
+]);
+
+/// A closed word class, hashed on first use: the rules ask about every
+/// token, so membership must not cost a scan of hundreds of words.
+pub struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<HashSet<&'static str>>,
+}
+
+impl WordSet {
+    pub const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
+/// Anything `Doc::is_any` can look a word up in: a word class or a short
+/// inline list.
+pub trait Words {
+    fn has(&self, word: &str) -> bool;
+}
+
+impl Words for WordSet {
+    fn has(&self, word: &str) -> bool {
+        self.contains(word)
+    }
+}
+
+impl<const N: usize> Words for [&str; N] {
+    fn has(&self, word: &str) -> bool {
+        self.contains(&word)
+    }
+}
+
+impl Words for [&str] {
+    fn has(&self, word: &str) -> bool {
+        self.contains(&word)
+    }
+}
 
 pub fn gender_of(list: &[(&str, char)], word: &str) -> Option<char> {
     list.iter().find(|(w, _)| *w == word).map(|(_, g)| *g)
