@@ -236,3 +236,5 @@ fn person_results(
         })
         .collect()
 }
+#[cfg(test)]
+mod construction_tests;

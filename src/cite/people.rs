@@ -351,12 +351,7 @@ fn role_before(doc: &Doc, start: usize, c: &mut Candidate) -> bool {
         return false;
     }
     let mut from = noun;
-    while from > 0
-        && noun - from < 4
-        && doc.tokens[from - 1].kind == Kind::Word
-        && !doc.is_any(from - 1, &words::STOP_WORDS)
-        && doc.same_sentence(from - 1, noun)
-    {
+    while from > 0 && noun - from < 4 && doc.same_sentence(from - 1, noun) && modifies_role(doc, from - 1) {
         from -= 1;
     }
     if c.role.is_none() {
@@ -364,6 +359,32 @@ fn role_before(doc: &Doc, start: usize, c: &mut Candidate) -> bool {
     }
     true
 }
+
+/// A word that can stand before a role noun as part of the role: "Syrian
+/// dictator", "opposition leader", "deputy public prosecutor"; not a verb
+/// ("met Syrian dictator") nor a name.
+fn modifies_role(doc: &Doc, i: usize) -> bool {
+    let t = &doc.tokens[i];
+    if t.kind != Kind::Word || doc.is_any(i, &words::STOP_WORDS) {
+        return false;
+    }
+    if t.cap {
+        return matches!(
+            doc.hits.get(doc.hit_at[i] as usize).map(|h| h.target),
+            Some(Target::Demonym | Target::Place | Target::Organisation)
+        );
+    }
+    let w = doc.norm(i);
+    !(w.ends_with("ed") || doc.is_any(i, &words::SPEECH_VERBS) || doc.is_any(i, &IRREGULAR_PAST))
+}
+
+/// Past tenses that are not "-ed", which a role phrase never contains.
+const IRREGULAR_PAST: [&str; 40] = [
+    "met", "saw", "told", "said", "took", "gave", "hit", "beat", "sent", "left", "won", "lost", "chose",
+    "knew", "became", "made", "brought", "thought", "sought", "fought", "found", "kept", "led", "read",
+    "heard", "held", "paid", "put", "ran", "sat", "spoke", "stood", "wrote", "drew", "got", "let", "set",
+    "cut", "shot", "struck",
+];
 
 /// "Trita Parsi, the head of the National Iranian American Council",
 /// "Abdolsamad Khoramabadi, regime's deputy public prosecutor", "X, who".
