@@ -194,6 +194,8 @@ pub fn attribute(doc: &Doc, people: &People, outlets: &[OutletMention]) -> Attri
         outlet_at: vec![u32::MAX; doc.len()],
         seen: std::collections::HashSet::new(),
         last_direct_cue: vec![None; people.persons.len()],
+        last_speaker: std::cell::Cell::new(None),
+        unfit: std::cell::RefCell::new(Vec::new()),
     };
     for (k, m) in people.mentions.iter().enumerate() {
         a.person_at[m.first] = k as u32;
@@ -337,6 +339,10 @@ struct Attributor<'a, 't> {
     seen: std::collections::HashSet<(usize, u32, u32)>,
     /// Per person: the cue of their latest direct quote.
     last_direct_cue: Vec<Option<(usize, usize)>>,
+    /// The person last cited, and the paragraph of the cue.
+    last_speaker: std::cell::Cell<Option<(usize, u32)>>,
+    /// People a pronoun may not stand for at the cue being read.
+    unfit: std::cell::RefCell<Vec<usize>>,
 }
 
 impl Attributor<'_, '_> {
@@ -389,6 +395,9 @@ impl Attributor<'_, '_> {
                 continue;
             }
             let quotes = self.quotes_around(i);
+            // Nobody quotes themselves by name: a pronoun speaker is not a
+            // person the quotation names.
+            self.unfit.replace(self.named_inside(&quotes));
             let Some((speaker, inverted)) = self.subject(i) else {
                 continue;
             };
@@ -438,6 +447,7 @@ impl Attributor<'_, '_> {
 
     fn cite(&mut self, person: usize, span: Option<(u32, u32)>, cue: (usize, usize), direct: bool) {
         self.person_cited[person] = true;
+        self.last_speaker.set(Some((person, self.doc.tokens[cue.0].para)));
         if let Some((start, end)) = span
             && end > start
             && self.seen.insert((person, start, end))
@@ -486,7 +496,7 @@ impl Attributor<'_, '_> {
             if matches!(t.kind, Kind::Comma) {
                 continue;
             }
-            if t.kind == Kind::Quote(QuoteMark::Open) {
+            if t.kind == Kind::Quote(QuoteMark::Open) || self.is_cue(j) {
                 break;
             }
         }
@@ -506,6 +516,11 @@ impl Attributor<'_, '_> {
                 break;
             }
             if t.para != doc.tokens[cue].para && !matches!(doc.tokens[j - 1].kind, Kind::Colon) {
+                break;
+            }
+            // "Asked why Charles was not answering, Harry suggested ... “...”":
+            // the quote is the nearer cue's.
+            if self.is_cue(j) {
                 break;
             }
             j += 1;
@@ -558,7 +573,7 @@ impl Attributor<'_, '_> {
             if outlet.is_none() && self.outlet_at[j] != u32::MAX {
                 outlet = Some(Speaker::Outlet(self.outlet_at[j] as usize));
             }
-            if doc.is_any(j, &["they", "we", "i", "you", "it", "them", "others", "who"]) && outlet.is_none() {
+            if doc.is_any(j, &["they", "we", "i", "you", "it", "them", "others"]) && outlet.is_none() {
                 return None;
             }
             let t = &doc.tokens[j];
@@ -698,10 +713,78 @@ impl Attributor<'_, '_> {
     /// quotes) whose gender fits.
     fn pronoun(&self, j: usize) -> Option<usize> {
         let gender = words::gender_of(words::PRONOUNS, self.doc.norm(j))?;
-        self.last_person_before(j, |p| {
+        let unfit = self.unfit.borrow();
+        let fits = |p: usize| {
             let g = self.people.persons[p].gender;
-            g == gender || g == 'u'
-        })
+            (g == gender || g == 'u') && !unfit.contains(&p)
+        };
+        // "“...,” he added" after a paragraph that quoted him: the speaker
+        // goes on.
+        let doc = self.doc;
+        let after_quote = (1..=2).any(|back| {
+            j >= back
+                && matches!(doc.tokens[j - back].kind, Kind::Quote(_))
+                && (back == 1 || doc.tokens[j - 1].kind == Kind::Comma)
+        });
+        if after_quote
+            && let Some((p, para)) = self.last_speaker.get()
+            && fits(p)
+            && doc.tokens[j].para <= para + 1
+        {
+            return Some(p);
+        }
+        self.last_salient_person_before(j, &fits)
+            .or_else(|| self.last_person_before(j, fits))
+    }
+
+    /// The people named inside these quotations.
+    fn named_inside(&self, quotes: &[usize]) -> Vec<usize> {
+        let mentions = &self.people.mentions;
+        let mut named = Vec::new();
+        for &q in quotes {
+            let quote = &self.doc.quotes.list[q];
+            let from = mentions.partition_point(|m| m.first < quote.open);
+            named.extend(
+                mentions[from..]
+                    .iter()
+                    .take_while(|m| m.first <= quote.last)
+                    .map(|m| m.person),
+            );
+        }
+        named
+    }
+
+    /// The person last named as a possible subject: not after a
+    /// preposition or a conjunction, not an appositive ("Harry's mother,
+    /// Princess Diana"), not a possessive modifier.
+    fn last_salient_person_before(&self, at: usize, fits: &impl Fn(usize) -> bool) -> Option<usize> {
+        let doc = self.doc;
+        let mentions = &self.people.mentions;
+        let before = mentions.partition_point(|m| m.first < at);
+        mentions[..before]
+            .iter()
+            .rev()
+            .take(40)
+            .filter(|m| !doc.quoted(m.first) && !m.modifier)
+            .take(12)
+            .filter(|m| {
+                // Over titles: "Princess Diana" after "mother," is an appositive.
+                let mut first = m.first;
+                while first > 0 && doc.capitalised(first - 1) && doc.same_sentence(first - 1, m.first) {
+                    first -= 1;
+                }
+                let prev = first.checked_sub(1);
+                !prev.is_some_and(|k| {
+                    !doc.tokens[k].cap && doc.is_any(k, &["of", "to", "for", "from", "about", "with"])
+                })
+            })
+            .find(|m| fits(m.person))
+            .map(|m| m.person)
+    }
+
+    fn is_cue(&self, j: usize) -> bool {
+        let t = &self.doc.tokens[j];
+        t.kind == Kind::Word && !t.cap && self.doc.is_any(j, &words::SPEECH_VERBS)
     }
 
     fn last_person_before(&self, at: usize, fits: impl Fn(usize) -> bool) -> Option<usize> {

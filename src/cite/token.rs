@@ -126,10 +126,11 @@ impl<'t> Tokenizer<'t> {
     }
 
     fn new_paragraph(&mut self) {
+        // Blank lines between paragraphs do not count as paragraphs.
         if self.out.last().is_some_and(|t| t.para == self.para) {
             self.ending = true;
+            self.para += 1;
         }
-        self.para += 1;
         self.at_start = true;
     }
 

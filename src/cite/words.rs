@@ -1273,6 +1273,21 @@ pub static CALENDAR: WordSet = WordSet::new(&[
 /// Words that end the name of an organisation, a place or an event: a
 /// capitalised run ending in one is not a person.
 pub static NON_PERSON_HEADS: WordSet = WordSet::new(&[
+    "dam",
+    "bar",
+    "inn",
+    "pub",
+    "tavern",
+    "restaurant",
+    "cafe",
+    "café",
+    "hotel",
+    "quay",
+    "wharf",
+    "shop",
+    "store",
+    "mall",
+    "spot",
     "university",
     "college",
     "school",
