@@ -754,21 +754,14 @@ impl Attributor<'_, '_> {
         named
     }
 
-    /// The person last named as a possible subject: not after a
-    /// preposition or a conjunction, not an appositive ("Harry's mother,
-    /// Princess Diana"), not a possessive modifier.
+    /// The person last named as a possible subject: not the object of a
+    /// preposition, not a possessive modifier.
     fn last_salient_person_before(&self, at: usize, fits: &impl Fn(usize) -> bool) -> Option<usize> {
         let doc = self.doc;
-        let mentions = &self.people.mentions;
-        let before = mentions.partition_point(|m| m.first < at);
-        mentions[..before]
-            .iter()
-            .rev()
-            .take(40)
-            .filter(|m| !doc.quoted(m.first) && !m.modifier)
-            .take(12)
+        self.recent_mentions(at)
+            .filter(|m| !m.modifier)
             .filter(|m| {
-                // Over titles: "Princess Diana" after "mother," is an appositive.
+                // Over titles: "Princess Diana" after "mother of".
                 let mut first = m.first;
                 while first > 0 && doc.capitalised(first - 1) && doc.same_sentence(first - 1, m.first) {
                     first -= 1;
@@ -788,6 +781,14 @@ impl Attributor<'_, '_> {
     }
 
     fn last_person_before(&self, at: usize, fits: impl Fn(usize) -> bool) -> Option<usize> {
+        self.recent_mentions(at)
+            .find(|m| fits(m.person))
+            .map(|m| m.person)
+    }
+
+    /// The last dozen people named outside quotations before `at`, the
+    /// nearest first.
+    fn recent_mentions(&self, at: usize) -> impl Iterator<Item = &PersonMention> {
         let mentions = &self.people.mentions;
         let before = mentions.partition_point(|m| m.first < at);
         mentions[..before]
@@ -796,8 +797,6 @@ impl Attributor<'_, '_> {
             .take(40)
             .filter(|m| !self.doc.quoted(m.first))
             .take(12)
-            .find(|m| fits(m.person))
-            .map(|m| m.person)
     }
 
     /// The words a reporting verb attributes: after "that" or the cue, or

@@ -50,22 +50,21 @@ fn none(reason: impl Into<String>) -> SourcesOutcome {
 /// Reads a stored text whole: it must be UTF-8, as the text analyser
 /// wrote it.
 pub fn read_text(store: &dyn BlobStore, digest: &Digest) -> Result<String> {
-    let mut bytes = Vec::new();
-    store
-        .open(digest)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::bad_archive(store.describe(digest), format!("cannot read the text: {e}")))?;
-    String::from_utf8(bytes)
+    String::from_utf8(read_blob(store, digest, "the text")?)
         .map_err(|_| Error::bad_archive(store.describe(digest), "the stored text is not UTF-8"))
 }
 
 /// Loads a stored result.
 pub fn load(store: &dyn BlobStore, digest: &Digest) -> Result<Sources> {
+    serde_json::from_slice(&read_blob(store, digest, "the sources")?)
+        .map_err(|e| Error::bad_archive(store.describe(digest), format!("not a sources result: {e}")))
+}
+
+fn read_blob(store: &dyn BlobStore, digest: &Digest, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     store
         .open(digest)?
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::bad_archive(store.describe(digest), format!("cannot read the sources: {e}")))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::bad_archive(store.describe(digest), format!("not a sources result: {e}")))
+        .map_err(|e| Error::bad_archive(store.describe(digest), format!("cannot read {what}: {e}")))?;
+    Ok(bytes)
 }
