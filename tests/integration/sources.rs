@@ -123,10 +123,10 @@ fn constructed_texts_of_every_construction_score_above_the_floor() {
     score(
         &args,
         &[
-            ("outlets", 0.88),
-            ("cited_outlets", 0.82),
-            ("people", 0.9),
-            ("cited_people", 0.9),
+            ("outlets", 0.95),
+            ("cited_outlets", 0.88),
+            ("people", 0.93),
+            ("cited_people", 0.92),
         ],
     );
 }
@@ -138,10 +138,10 @@ fn real_news_articles_score_above_the_floor() {
     score(
         &args,
         &[
-            ("outlets", 0.7),
-            ("cited_outlets", 0.45),
-            ("people", 0.88),
-            ("cited_people", 0.85),
+            ("outlets", 0.94),
+            ("cited_outlets", 0.75),
+            ("people", 0.9),
+            ("cited_people", 0.9),
         ],
     );
 }
