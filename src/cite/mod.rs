@@ -238,3 +238,5 @@ fn person_results(
 }
 #[cfg(test)]
 mod construction_tests;
+#[cfg(test)]
+mod tests;
