@@ -111,7 +111,6 @@ pub struct Lexicon {
     domains: HashMap<String, u32>,
     given: HashMap<String, char>,
     english: HashSet<&'static str>,
-    pub max_phrase: usize,
 }
 
 /// Lower case with the typographic apostrophe made plain, so that
@@ -166,7 +165,6 @@ impl Lexicon {
             domains: HashMap::new(),
             given,
             english,
-            max_phrase: 1,
         };
         for (list, target) in [
             (PLACES, Target::Place),
@@ -245,7 +243,6 @@ impl Lexicon {
             && !self.is_english(first_word)
             && !self.given.contains_key(first_word)
             && !self.phrase_is(first_word, Target::Place);
-        self.max_phrase = self.max_phrase.max(words.len());
         let first = words[0].0.clone();
         let lower = phrase_tokens(stripped).map(|(_, _, lower)| lower).collect();
         let (words, exact) = words.into_iter().unzip();

@@ -10,11 +10,10 @@ use serde::Serialize;
 use super::{Ctx, Exit};
 use crate::archive::{Archive, LockMode};
 use crate::catalog;
-use crate::cite;
 use crate::cli::AddArgs;
-use crate::entry::{Analysis, Body, DecodeOutcome, SourcesOutcome, TextOutcome};
+use crate::entry::{Body, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::{Error, IoContext, Result};
-use crate::extract::{self, text};
+use crate::extract;
 use crate::fetch::{self, FetchConfig, Fetched, Fetcher};
 use crate::hash::Digest;
 use crate::ingest::{self, Ingested, SourceArg, UserMeta};
@@ -163,22 +162,8 @@ impl Batch {
             );
         }
         let seq = append.push(Body::Capture(capture.clone()));
-        append.push(Body::Analysis(Analysis {
-            capture: seq,
-            sha256: capture.sha256,
-            analyser: text::analyser(),
-            decoded: analysed.decoded.clone(),
-            text: Some(analysed.text.clone()),
-            sources: None,
-        }));
-        append.push(Body::Analysis(Analysis {
-            capture: seq,
-            sha256: capture.sha256,
-            analyser: cite::analyser(),
-            decoded: None,
-            text: None,
-            sources: Some(analysed.sources.clone()),
-        }));
+        append.push(Body::Analysis(analysed.text_entry(seq, capture.sha256)));
+        append.push(Body::Analysis(analysed.sources_entry(seq, capture.sha256)));
         let is_url = matches!(source, SourceArg::Url(_));
         self.added.push(Added {
             id: capture.sha256,

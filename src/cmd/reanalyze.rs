@@ -43,25 +43,11 @@ pub fn run(ctx: &Ctx, ids: &[String]) -> Result<Exit> {
         let mut updated = Vec::new();
         let text_now = (Some(&analysed.text), analysed.decoded.as_ref());
         if newest_by(doc, &text::analyser(), |a| (a.text.as_ref(), a.decoded.as_ref())) != Some(text_now) {
-            append.push(Body::Analysis(Analysis {
-                capture: seq,
-                sha256: doc.sha256,
-                analyser: text::analyser(),
-                decoded: analysed.decoded.clone(),
-                text: Some(analysed.text.clone()),
-                sources: None,
-            }));
+            append.push(Body::Analysis(analysed.text_entry(seq, doc.sha256)));
             updated.push(text::NAME.to_string());
         }
         if newest_by(doc, &cite::analyser(), |a| a.sources.as_ref()) != Some(Some(&analysed.sources)) {
-            append.push(Body::Analysis(Analysis {
-                capture: seq,
-                sha256: doc.sha256,
-                analyser: cite::analyser(),
-                decoded: None,
-                text: None,
-                sources: Some(analysed.sources.clone()),
-            }));
+            append.push(Body::Analysis(analysed.sources_entry(seq, doc.sha256)));
             updated.push(cite::NAME.to_string());
         }
         report.push(Reanalysed {

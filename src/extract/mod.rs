@@ -6,8 +6,10 @@ pub mod decode;
 pub mod sources;
 pub mod text;
 
-use crate::entry::{Capture, DecodeOutcome, SourcesOutcome, TextOutcome};
+use crate::cite;
+use crate::entry::{Analysis, Capture, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::Result;
+use crate::hash::Digest;
 use crate::store::BlobStore;
 
 /// What the analysers made of one capture.
@@ -15,6 +17,32 @@ pub struct Analysed {
     pub decoded: Option<DecodeOutcome>,
     pub text: TextOutcome,
     pub sources: SourcesOutcome,
+}
+
+impl Analysed {
+    /// The text analyser's entry about capture `capture` (its `seq`).
+    pub fn text_entry(&self, capture: u64, sha256: Digest) -> Analysis {
+        Analysis {
+            capture,
+            sha256,
+            analyser: text::analyser(),
+            decoded: self.decoded.clone(),
+            text: Some(self.text.clone()),
+            sources: None,
+        }
+    }
+
+    /// The sources analyser's entry about capture `capture`.
+    pub fn sources_entry(&self, capture: u64, sha256: Digest) -> Analysis {
+        Analysis {
+            capture,
+            sha256,
+            analyser: cite::analyser(),
+            decoded: None,
+            text: None,
+            sources: Some(self.sources.clone()),
+        }
+    }
 }
 
 /// Runs the analysers on a stored capture: undo the Content-Encoding the
