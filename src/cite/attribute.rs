@@ -390,7 +390,8 @@ impl Attributor<'_, '_> {
             if doc.tokens[i].cap || doc.quoted(i) || !doc.is_any(i, &words::SPEECH_VERBS) {
                 continue;
             }
-            if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i)) || doc.is_any(i + 1, &["nothing"])
+            if i > 0 && (doc.is_any(i - 1, DETERMINERS) || self.passive(i) || self.negated(i))
+                || doc.is_any(i + 1, &["nothing"])
             {
                 continue;
             }
@@ -422,6 +423,28 @@ impl Attributor<'_, '_> {
                 Speaker::Outlet(k) => self.outlet_cited[k] = true,
             }
         }
+    }
+
+    /// "declined to comment", "did not respond", "would not say": a
+    /// refusal cites nobody.
+    fn negated(&self, cue: usize) -> bool {
+        let doc = self.doc;
+        let before = |k: usize| cue >= k && doc.is_any(cue - k, &["not", "n't", "never", "no"]);
+        before(1)
+            || before(2)
+            || cue >= 2
+                && doc.is(cue - 1, "to")
+                && doc.is_any(
+                    cue - 2,
+                    &[
+                        "declined",
+                        "refused",
+                        "declines",
+                        "refuses",
+                        "unwilling",
+                        "unable",
+                    ],
+                )
     }
 
     /// "was told", "is said to": a participle after a form of "be" is
@@ -533,7 +556,16 @@ impl Attributor<'_, '_> {
     fn closing_quote(&self, j: usize) -> Option<usize> {
         let q = self.doc.quotes.inside[j];
         let quote = self.doc.quotes.list.get(q as usize)?;
-        (quote.close == Some(j)).then_some(q as usize)
+        (quote.close == Some(j) && !self.is_title(quote.open)).then_some(q as usize)
+    }
+
+    /// A quotation after "on", "in", "of", "the", "titled"... is a title or
+    /// a name ("on “State of the Union,”"), not words someone said.
+    fn is_title(&self, open: usize) -> bool {
+        const BEFORE_TITLES: [&str; 12] = [
+            "on", "in", "of", "the", "a", "an", "titled", "entitled", "dubbed", "named", "from", "at",
+        ];
+        open > 0 && !self.doc.tokens[open - 1].cap && self.doc.is_any(open - 1, &BEFORE_TITLES)
     }
 
     fn opening_quote(&self, j: usize) -> Option<usize> {
@@ -729,6 +761,7 @@ impl Attributor<'_, '_> {
         if after_quote
             && let Some((p, para)) = self.last_speaker.get()
             && fits(p)
+            && self.people.persons[p].gender == gender
             && doc.tokens[j].para <= para + 1
         {
             return Some(p);
@@ -758,20 +791,28 @@ impl Attributor<'_, '_> {
     /// preposition, not a possessive modifier.
     fn last_salient_person_before(&self, at: usize, fits: &impl Fn(usize) -> bool) -> Option<usize> {
         let doc = self.doc;
-        self.recent_mentions(at)
-            .filter(|m| !m.modifier)
-            .filter(|m| {
-                // Over titles: "Princess Diana" after "mother of".
-                let mut first = m.first;
-                while first > 0 && doc.capitalised(first - 1) && doc.same_sentence(first - 1, m.first) {
-                    first -= 1;
-                }
-                let prev = first.checked_sub(1);
-                !prev.is_some_and(|k| {
+        let salient = |m: &&PersonMention| {
+            // Over titles: "Princess Diana" after "mother of".
+            let mut first = m.first;
+            while first > 0 && doc.capitalised(first - 1) && doc.same_sentence(first - 1, m.first) {
+                first -= 1;
+            }
+            let prev = first.checked_sub(1);
+            !m.modifier
+                && fits(m.person)
+                && !prev.is_some_and(|k| {
                     !doc.tokens[k].cap && doc.is_any(k, &["of", "to", "for", "from", "about", "with"])
                 })
-            })
-            .find(|m| fits(m.person))
+        };
+        let nearest = self.recent_mentions(at).find(salient)?;
+        // In that sentence, the first fitting person is the likelier
+        // subject: "Zelenskyy thanked Biden. “...,” he wrote."
+        let sent = doc.tokens[nearest.first].sent;
+        self.recent_mentions(at)
+            .skip_while(|m| doc.tokens[m.first].sent != sent)
+            .take_while(|m| doc.tokens[m.first].sent == sent)
+            .filter(salient)
+            .last()
             .map(|m| m.person)
     }
 

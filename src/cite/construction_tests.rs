@@ -225,3 +225,35 @@ fn roles_are_kept_apart_from_names() {
         Some("the regime's deputy public prosecutor")
     );
 }
+
+#[test]
+fn a_refusal_to_comment_cites_nobody() {
+    let s = extract("Sen. Mitch McConnell declined to comment. Jane Okafor did not respond to questions.");
+    assert!(s.people.iter().all(|p| !p.cited), "{:?}", s.people);
+}
+
+#[test]
+fn a_title_in_quotes_is_not_a_quotation() {
+    let s = extract("Speaking on “State of the Union,” Greta Lind called the bill “a waste.”");
+    let lind = person(&s, "Greta Lind").expect("Lind");
+    let texts: Vec<&str> = lind.quotes.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, ["a waste."]);
+}
+
+#[test]
+fn a_pronoun_after_a_quote_prefers_the_subject_of_the_sentence_before() {
+    let s =
+        extract("President Volodymyr Zelenskyy thanked Joe Biden in a post. “We are grateful,” he wrote.");
+    assert_eq!(
+        person(&s, "Volodymyr Zelenskyy").expect("Zelenskyy").quotes.len(),
+        1
+    );
+    assert!(!person(&s, "Joe Biden").expect("Biden").cited);
+}
+
+#[test]
+fn party_and_state_abbreviations_are_not_people() {
+    let s = extract("Sen. Chuck Schumer, D-N.Y., the majority leader, said the Senate would act.");
+    assert_eq!(people_names(&s), ["Chuck Schumer"]);
+    assert!(s.people[0].cited);
+}

@@ -199,9 +199,20 @@ fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         && honorific(doc, i).is_none()
         && !is_title(doc, i)
         && !words::PORTFOLIO.contains(bare)
-        && !words::CALENDAR.contains(bare)
+        && !(words::CALENDAR.contains(bare) && !given_name_before_name(doc, lex, i))
         && !words::NON_PERSON_HEADS.contains(bare)
         && !ordinary_initial
+}
+
+/// "Jan Hatzius", "April Ryan": a month that is a given name, before a
+/// capitalised name.
+fn given_name_before_name(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
+    lex.given_name(doc.norm(i)).is_some()
+        && i + 1 < doc.len()
+        && doc.same_sentence(i, i + 1)
+        && doc.capitalised(i + 1)
+        && !doc.blocked(i + 1)
+        && !words::CALENDAR.contains(doc.norm(i + 1))
 }
 
 /// Endings of abstract nouns ("Neuroscience", "Globalization"): such a
@@ -232,7 +243,8 @@ fn candidate(doc: &Doc, lex: &Lexicon, start: usize, end: usize) -> Option<Candi
     while first < end && !doc.capitalised(first) {
         first += 1;
     }
-    if doc.is(first, "of") {
+    if doc.is(first, "of") || (first..=end).all(|i| is_initial(doc, i) || !doc.capitalised(i)) {
+        // "Y." of "D-N.Y.": initials alone name nobody.
         return None;
     }
     let mut c = Candidate {
@@ -276,8 +288,13 @@ fn part_of_a_longer_name(doc: &Doc, start: usize, c: &Candidate) -> bool {
         return false;
     }
     let prev = start - 1;
-    if doc.blocked(prev) && doc.tokens[prev].kind == Kind::Word && !byline(doc, start) {
-        // "Newcastle Central": glued to a place or an organisation.
+    let place_or_body = matches!(
+        doc.hits.get(doc.hit_at[prev] as usize).map(|h| h.target),
+        Some(Target::Place | Target::Organisation)
+    );
+    if place_or_body && c.first == start && doc.tokens[prev].kind == Kind::Word && !byline(doc, start) {
+        // "Newcastle Central": glued to a place or an organisation (but
+        // "House Speaker Mike Johnson" has a title between).
         return true;
     }
     let article = doc.is_any(prev, &["the", "a", "an"]) && !doc.tokens[prev].cap;
@@ -294,6 +311,11 @@ fn byline(doc: &Doc, start: usize) -> bool {
     start > 0
         && doc.is(start - 1, "by")
         && (start == 1 || doc.tokens[start - 2].para != doc.tokens[start - 1].para)
+}
+
+fn is_initial(doc: &Doc, i: usize) -> bool {
+    let raw = doc.raw(i);
+    raw.ends_with('.') && raw.chars().filter(|c| c.is_alphabetic()).count() <= 2
 }
 
 /// Honorifics and titles in the run before the name ("Senator", "Mrs.",
