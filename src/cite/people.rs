@@ -199,7 +199,7 @@ fn name_word(doc: &Doc, lex: &Lexicon, i: usize) -> bool {
         && honorific(doc, i).is_none()
         && !is_title(doc, i)
         && !words::PORTFOLIO.contains(bare)
-        && !(words::CALENDAR.contains(bare) && !given_name_before_name(doc, lex, i))
+        && (!words::CALENDAR.contains(bare) || given_name_before_name(doc, lex, i))
         && !words::NON_PERSON_HEADS.contains(bare)
         && !ordinary_initial
 }
