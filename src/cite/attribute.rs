@@ -339,8 +339,8 @@ struct Attributor<'a, 't> {
     seen: std::collections::HashSet<(usize, u32, u32)>,
     /// Per person: the cue of their latest direct quote.
     last_direct_cue: Vec<Option<(usize, usize)>>,
-    /// The person last cited, and the paragraph of the cue.
-    last_speaker: std::cell::Cell<Option<(usize, u32)>>,
+    /// The person last cited, and the token of the cue.
+    last_speaker: std::cell::Cell<Option<(usize, usize)>>,
     /// People a pronoun may not stand for at the cue being read.
     unfit: std::cell::RefCell<Vec<usize>>,
 }
@@ -348,10 +348,31 @@ struct Attributor<'a, 't> {
 impl Attributor<'_, '_> {
     fn outlet_contexts(&mut self) {
         for (k, m) in self.outlets.iter().enumerate() {
-            if !self.doc.quoted(m.first) && outlet_context(self.doc, m.first, m.last) {
+            if !self.doc.quoted(m.first)
+                && (outlet_context(self.doc, m.first, m.last) || self.its_journalist_reports(m.last))
+            {
                 self.outlet_cited[k] = true;
             }
         }
+    }
+
+    /// "CNN's Jake Tapper reported": the outlet's journalist speaks for it.
+    fn its_journalist_reports(&self, last: usize) -> bool {
+        let doc = self.doc;
+        let name = last + 2;
+        if !(doc
+            .tokens
+            .get(last + 1)
+            .is_some_and(|t| t.kind == Kind::Possessive))
+            || name >= doc.len()
+        {
+            return false;
+        }
+        let Some(m) = self.person_at.get(name).copied().filter(|&m| m != u32::MAX) else {
+            return false;
+        };
+        let after = self.people.mentions[m as usize].last + 1;
+        (after..doc.len().min(after + 3)).any(|k| self.is_cue(k) && !doc.is_any(k, &words::CLAUSE_ONLY_VERBS))
     }
 
     /// "according to X": X is cited, and the sentence's other reporting
@@ -470,7 +491,7 @@ impl Attributor<'_, '_> {
 
     fn cite(&mut self, person: usize, span: Option<(u32, u32)>, cue: (usize, usize), direct: bool) {
         self.person_cited[person] = true;
-        self.last_speaker.set(Some((person, self.doc.tokens[cue.0].para)));
+        self.last_speaker.set(Some((person, cue.0)));
         if let Some((start, end)) = span
             && end > start
             && self.seen.insert((person, start, end))
@@ -509,11 +530,14 @@ impl Attributor<'_, '_> {
             j -= 1;
             steps += 1;
             let t = &doc.tokens[j];
-            if let Some(q) = self.closing_quote(j) {
+            // A quotation that ended the sentence before belongs to this
+            // cue only when this sentence is no more than "X said.".
+            let earlier = t.sent != doc.tokens[cue].sent && !self.short_sentence(cue);
+            if let Some(q) = self.closing_quote(j).filter(|_| !earlier) {
                 found.push(q);
                 break;
             }
-            if matches!(t.kind, Kind::Stop | Kind::Colon) || t.para != doc.tokens[cue].para {
+            if earlier || matches!(t.kind, Kind::Stop | Kind::Colon) || t.para != doc.tokens[cue].para {
                 break;
             }
             if matches!(t.kind, Kind::Comma) {
@@ -551,6 +575,17 @@ impl Attributor<'_, '_> {
         }
         found.dedup();
         found
+    }
+
+    /// The cue's sentence has at most 8 tokens: "“...” Musk said.".
+    fn short_sentence(&self, cue: usize) -> bool {
+        let doc = self.doc;
+        let sent = doc.tokens[cue].sent;
+        let start = (0..cue).rev().take_while(|&k| doc.tokens[k].sent == sent).count();
+        let end = (cue..doc.len())
+            .take_while(|&k| doc.tokens[k].sent == sent)
+            .count();
+        start + end <= 8
     }
 
     fn closing_quote(&self, j: usize) -> Option<usize> {
@@ -608,6 +643,29 @@ impl Attributor<'_, '_> {
             if doc.is_any(j, &["they", "we", "i", "you", "it", "them", "others"]) && outlet.is_none() {
                 return None;
             }
+            let next_to_cue = j + 1 == cue || self.only_adverbs_between(j, cue);
+            if next_to_cue && doc.is(j, "who") {
+                // "interviewed the former president, who said": the
+                // person before "who", or nobody named.
+                let before = if j >= 2 && doc.tokens[j - 1].kind == Kind::Comma {
+                    j - 2
+                } else {
+                    j.saturating_sub(1)
+                };
+                return self
+                    .person_mention_ending(before)
+                    .filter(|m| m.last == before && !m.modifier)
+                    .map(|m| (Speaker::Person(m.person), false));
+            }
+            if next_to_cue
+                && doc.capitalised(j)
+                && self.outlet_covering(j).is_none()
+                && !self.after_preposition(j)
+            {
+                // "Tesla Inc said", "the Pentagon said": a named body (but
+                // not "Don Bacon of Nebraska told").
+                return None;
+            }
             let t = &doc.tokens[j];
             let bare_noun = t.kind == Kind::Word
                 && !t.cap
@@ -625,6 +683,28 @@ impl Attributor<'_, '_> {
             }
         }
         outlet.map(|o| (o, false))
+    }
+
+    /// The capitalised run ending at `j` follows a preposition.
+    fn after_preposition(&self, j: usize) -> bool {
+        let doc = self.doc;
+        let mut k = j;
+        while k > 0 && doc.capitalised(k - 1) && doc.same_sentence(k - 1, j) {
+            k -= 1;
+        }
+        k > 0
+            && doc.is_any(
+                k - 1,
+                &["of", "in", "from", "at", "for", "to", "with", "by", "near"],
+            )
+    }
+
+    fn outlet_covering(&self, j: usize) -> Option<usize> {
+        (j.saturating_sub(6)..=j).rev().find_map(|s| {
+            let k = *self.outlet_at.get(s)? as usize;
+            let m = self.outlets.get(k)?;
+            (m.first <= j && j <= m.last).then_some(k)
+        })
     }
 
     fn person_mention_ending(&self, j: usize) -> Option<PersonMention> {
@@ -758,16 +838,17 @@ impl Attributor<'_, '_> {
                 && matches!(doc.tokens[j - back].kind, Kind::Quote(_))
                 && (back == 1 || doc.tokens[j - 1].kind == Kind::Comma)
         });
+        let salient = self.last_salient_person_before(j, &fits);
         if after_quote
-            && let Some((p, para)) = self.last_speaker.get()
+            && let Some((p, cue)) = self.last_speaker.get()
             && fits(p)
             && self.people.persons[p].gender == gender
-            && doc.tokens[j].para <= para + 1
+            && doc.tokens[j].para <= doc.tokens[cue].para + 1
+            && (salient == Some(p) || !self.recent_mentions(j).any(|m| m.first > cue && fits(m.person)))
         {
             return Some(p);
         }
-        self.last_salient_person_before(j, &fits)
-            .or_else(|| self.last_person_before(j, fits))
+        salient.or_else(|| self.last_person_before(j, fits))
     }
 
     /// The people named inside these quotations.

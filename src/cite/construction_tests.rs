@@ -257,3 +257,27 @@ fn party_and_state_abbreviations_are_not_people() {
     assert_eq!(people_names(&s), ["Chuck Schumer"]);
     assert!(s.people[0].cited);
 }
+
+#[test]
+fn a_company_or_a_relative_clause_as_subject_cites_nobody_named() {
+    let s = extract(
+        "SAN FRANCISCO (Reuters) - Tesla Inc said on Wednesday it would cut prices. \
+         Fox News host Sean Hannity interviewed the former president, who said he would run again.",
+    );
+    assert!(!outlet(&s, "Reuters").expect("dateline").cited);
+    assert!(!person(&s, "Sean Hannity").expect("Hannity").cited);
+}
+
+#[test]
+fn a_journalist_reporting_cites_the_outlet_too() {
+    let s = extract("CNN's Jake Tapper reported the talks had collapsed, citing two sources.");
+    assert!(outlet(&s, "CNN").expect("CNN").cited);
+    assert!(person(&s, "Jake Tapper").expect("Tapper").cited);
+}
+
+#[test]
+fn credits_name_people() {
+    let s = extract("The deal was signed.\n\nReporting by Hyunjoo Jin; Editing by Sandra Maler");
+    assert_eq!(people_names(&s), ["Hyunjoo Jin", "Sandra Maler"]);
+    assert!(s.people.iter().all(|p| !p.cited));
+}

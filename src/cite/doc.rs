@@ -105,7 +105,10 @@ impl<'t> Doc<'t> {
     /// nor part of a title-case line.
     pub fn proper_cap(&self, i: usize) -> bool {
         let t = &self.tokens[i];
-        t.cap && !t.initial && !self.title_case[t.sent as usize]
+        // After a colon ("Opinion: Twenty-odd years on") a capital says
+        // nothing either.
+        let after_colon = i > 0 && self.tokens[i - 1].kind == Kind::Colon;
+        t.cap && !t.initial && !after_colon && !self.title_case[t.sent as usize]
     }
 
     /// A capitalised word that may belong to a name (whatever it is).

@@ -106,6 +106,7 @@ pub fn extract(text: &str) -> Sources {
     let mut found_outlets = outlets::find(&doc, lex);
     let mut found_people = people::find(&doc, lex);
     surnames_over_outlets(&doc, &mut found_outlets, &mut found_people);
+    outlets_over_names(&found_outlets, &mut found_people);
     let cited = attribute::attribute(&doc, &found_people, &found_outlets);
     Sources {
         outlets: outlet_results(&doc, lex, &found_outlets, &cited),
@@ -149,6 +150,21 @@ fn surnames_over_outlets(
         false
     });
     people.mentions.sort_by_key(|m| m.first);
+}
+
+/// A short form the text turned out to use as an outlet ("Tasnim, a news
+/// agency, reported") is not also a person.
+fn outlets_over_names(found: &[outlets::OutletMention], people: &mut people::People) {
+    let mut covered: Vec<(usize, usize)> = found.iter().map(|m| (m.first, m.last)).collect();
+    covered.sort_unstable();
+    people.mentions.retain(|m| {
+        let at = covered.partition_point(|&(first, _)| first <= m.last);
+        !covered[..at]
+            .iter()
+            .rev()
+            .take(2)
+            .any(|&(first, last)| first <= m.last && m.first <= last)
+    });
 }
 
 fn mention(doc: &doc::Doc, first: usize, last: usize) -> Mention {

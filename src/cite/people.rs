@@ -306,11 +306,26 @@ fn part_of_a_longer_name(doc: &Doc, start: usize, c: &Candidate) -> bool {
     article || joined
 }
 
-/// "By Will Knight" opening a paragraph: a byline names a person.
+/// "By Will Knight" opening a paragraph, "Reporting by Hyunjoo Jin": a
+/// byline or a credit names a person.
 fn byline(doc: &Doc, start: usize) -> bool {
+    const CREDITS: [&str; 10] = [
+        "reporting",
+        "editing",
+        "writing",
+        "edited",
+        "written",
+        "compiled",
+        "photographs",
+        "photos",
+        "produced",
+        "interview",
+    ];
     start > 0
         && doc.is(start - 1, "by")
-        && (start == 1 || doc.tokens[start - 2].para != doc.tokens[start - 1].para)
+        && (start == 1
+            || doc.tokens[start - 2].para != doc.tokens[start - 1].para
+            || doc.is_any(start - 2, &CREDITS))
 }
 
 fn is_initial(doc: &Doc, i: usize) -> bool {

@@ -296,8 +296,7 @@ pub static CLAUSE_ONLY_VERBS: WordSet = WordSet::new(&[
     "pledges", "vow", "vowed", "vows", "note", "notes", "noted", "noting", "observe", "observed",
     "observes", "observing", "mention", "mentioned", "mentions", "inform", "informed", "informs", "counter",
     "countered", "urge", "urges", "urged", "urging", "cite", "cited", "cites", "citing", "quote", "quoted",
-    "quotes", "quoting", "accuse", "accuses", "accused", "accusing", "report", "reports", "reported",
-    "reporting", "wonder", "wondered", "muse", "mused", "advise", "advised", "advises", "caution",
+    "quotes", "quoting", "accuse", "accuses", "accused", "accusing", "wonder", "wondered", "muse", "mused", "advise", "advised", "advises", "caution",
     "cautioned", "cautions",
 ]);
 
