@@ -83,6 +83,9 @@ const BEFORE_OUTLET: &[&[&str]] = &[
     &["via"],
 ];
 
+/// The most tokens a reported clause takes on either side of its cue.
+const CLAUSE: usize = 80;
+
 /// Nouns that say a name is a publication: "Nikkei, the business daily".
 const OUTLET_NOUNS: &[&str] = &[
     "daily",
@@ -581,8 +584,14 @@ impl Attributor<'_, '_> {
     fn short_sentence(&self, cue: usize) -> bool {
         let doc = self.doc;
         let sent = doc.tokens[cue].sent;
-        let start = (0..cue).rev().take_while(|&k| doc.tokens[k].sent == sent).count();
+        // Bounded walks: a sentence may be megabytes long.
+        let start = (0..cue)
+            .rev()
+            .take(9)
+            .take_while(|&k| doc.tokens[k].sent == sent)
+            .count();
         let end = (cue..doc.len())
+            .take(9)
             .take_while(|&k| doc.tokens[k].sent == sent)
             .count();
         start + end <= 8
@@ -689,7 +698,7 @@ impl Attributor<'_, '_> {
     fn after_preposition(&self, j: usize) -> bool {
         let doc = self.doc;
         let mut k = j;
-        while k > 0 && doc.capitalised(k - 1) && doc.same_sentence(k - 1, j) {
+        while k > 0 && j - k < 6 && doc.capitalised(k - 1) && doc.same_sentence(k - 1, j) {
             k -= 1;
         }
         k > 0
@@ -875,7 +884,11 @@ impl Attributor<'_, '_> {
         let salient = |m: &&PersonMention| {
             // Over titles: "Princess Diana" after "mother of".
             let mut first = m.first;
-            while first > 0 && doc.capitalised(first - 1) && doc.same_sentence(first - 1, m.first) {
+            while first > 0
+                && m.first - first < 6
+                && doc.capitalised(first - 1)
+                && doc.same_sentence(first - 1, m.first)
+            {
                 first -= 1;
             }
             let prev = first.checked_sub(1);
@@ -926,7 +939,9 @@ impl Attributor<'_, '_> {
     fn reported_clause(&self, cue: usize, inverted: bool) -> Option<(u32, u32)> {
         let doc = self.doc;
         let sent = doc.tokens[cue].sent;
-        let in_sentence = |k: usize| k < doc.len() && doc.tokens[k].sent == sent;
+        // At most CLAUSE tokens either side: a "sentence" may be a
+        // megabyte of text without a full stop.
+        let in_sentence = |k: usize| k < doc.len() && doc.tokens[k].sent == sent && k.abs_diff(cue) <= CLAUSE;
         let mut from = cue + 1;
         while in_sentence(from)
             && (doc.is(from, "that") || matches!(doc.tokens[from].kind, Kind::Comma | Kind::Colon))
@@ -946,7 +961,7 @@ impl Attributor<'_, '_> {
             return Some((doc.tokens[from].start, doc.tokens[to].end));
         }
         let mut start = cue;
-        while start > 0 && doc.tokens[start - 1].sent == sent {
+        while start > 0 && cue - start < CLAUSE && doc.tokens[start - 1].sent == sent {
             start -= 1;
         }
         let mut end = cue.checked_sub(1)?;
@@ -961,7 +976,7 @@ impl Attributor<'_, '_> {
         let doc = self.doc;
         let sent = doc.tokens[according].sent;
         let mut start = according;
-        while start > 0 && doc.tokens[start - 1].sent == sent {
+        while start > 0 && according - start < CLAUSE && doc.tokens[start - 1].sent == sent {
             start -= 1;
         }
         if start + 2 < according {
@@ -976,7 +991,7 @@ impl Attributor<'_, '_> {
             from += 1;
         }
         let mut to = from;
-        while to + 1 < doc.len() && doc.tokens[to + 1].sent == sent {
+        while to + 1 < doc.len() && to - from < CLAUSE && doc.tokens[to + 1].sent == sent {
             to += 1;
         }
         (from < to).then(|| (doc.tokens[from].start, doc.tokens[to].end))

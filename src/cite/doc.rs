@@ -241,7 +241,7 @@ impl<'t> Doc<'t> {
         let i = hit.first;
         let glued = |j: usize| self.capitalised(j) && self.same_sentence(i, j) && !self.tokens[j].upper;
         let mut before = i;
-        while before > 0 && self.is_initial_letter(before - 1) {
+        while before > 0 && i - before < 3 && self.is_initial_letter(before - 1) {
             before -= 1;
         }
         let after_given = before > 0 && glued(before - 1) && lex.given_name(self.norm(before - 1)).is_some();

@@ -2,6 +2,8 @@
 //! domains, and short forms ("the Post") once the text has said which
 //! outlet they stand for.
 
+use std::collections::HashMap;
+
 use super::attribute;
 use super::doc::{Doc, Hit};
 use super::lexicon::{Lexicon, OutletKind, Target};
@@ -68,8 +70,9 @@ pub fn find(doc: &Doc, lex: &Lexicon) -> Vec<OutletMention> {
     // Times" mid-sentence is the outlet called exactly that).
     let mut pending = Vec::new();
     let mut resolved = Vec::new();
+    let anchors = Anchors::new(&strong);
     for hit in weak {
-        if let Some(m) = resolve_weak(&strong, hit) {
+        if let Some(m) = anchors.resolve(hit) {
             resolved.push(m);
         } else if let Some(outlet) = self_evident(doc, lex, hit) {
             resolved.push(OutletMention {
@@ -84,10 +87,8 @@ pub fn find(doc: &Doc, lex: &Lexicon) -> Vec<OutletMention> {
     strong.extend(resolved);
     strong.sort_by_key(|m| m.first);
     // Self-evident short forms now vouch for their other mentions.
-    let late: Vec<OutletMention> = pending
-        .iter()
-        .filter_map(|hit| resolve_weak(&strong, hit))
-        .collect();
+    let anchors = Anchors::new(&strong);
+    let late: Vec<OutletMention> = pending.iter().filter_map(|hit| anchors.resolve(hit)).collect();
     strong.extend(late);
     strong.sort_by_key(|m| m.first);
     strong
@@ -178,15 +179,41 @@ fn stands_alone(doc: &Doc, lex: &Lexicon, hit: &Hit) -> bool {
     !before && !after
 }
 
-/// A weak form names the outlet the text has named in full, the nearest
-/// such mention before it winning; without one it names nothing.
-fn resolve_weak(strong: &[OutletMention], hit: &Hit) -> Option<OutletMention> {
-    let named = |m: &&OutletMention| hit.candidates.contains(&m.outlet);
-    let before = strong.iter().filter(|m| m.first < hit.first).rfind(named);
-    let chosen = before.or_else(|| strong.iter().find(named))?;
-    Some(OutletMention {
-        first: hit.first,
-        last: hit.last,
-        outlet: chosen.outlet,
-    })
+/// Where each outlet is named in full, in text order.
+struct Anchors(HashMap<u32, Vec<usize>>);
+
+impl Anchors {
+    fn new(strong: &[OutletMention]) -> Anchors {
+        let mut by_outlet: HashMap<u32, Vec<usize>> = HashMap::new();
+        for m in strong {
+            by_outlet.entry(m.outlet).or_default().push(m.first);
+        }
+        for starts in by_outlet.values_mut() {
+            starts.sort_unstable();
+        }
+        Anchors(by_outlet)
+    }
+
+    /// A weak form names the outlet the text has named in full, the
+    /// nearest such mention before it winning (else the first after it);
+    /// without one it names nothing.
+    fn resolve(&self, hit: &Hit) -> Option<OutletMention> {
+        let before = |c: &u32| {
+            let starts = self.0.get(c)?;
+            let n = starts.partition_point(|&s| s < hit.first);
+            n.checked_sub(1).map(|k| (starts[k], *c))
+        };
+        let after = |c: &u32| self.0.get(c).and_then(|starts| starts.first()).map(|&s| (s, *c));
+        let chosen = hit
+            .candidates
+            .iter()
+            .filter_map(before)
+            .max()
+            .or_else(|| hit.candidates.iter().filter_map(after).min())?;
+        Some(OutletMention {
+            first: hit.first,
+            last: hit.last,
+            outlet: chosen.1,
+        })
+    }
 }
