@@ -82,8 +82,6 @@ const BETWEEN_NAME_AND_VERB: &[&str] = &[
     "will",
     "could",
     "might",
-    "has",
-    "had",
     "himself",
     "herself",
     "flatly",
@@ -93,7 +91,6 @@ const BETWEEN_NAME_AND_VERB: &[&str] = &[
     "famously",
     "bluntly",
     "angrily",
-    "told",
     "first",
 ];
 
@@ -531,7 +528,7 @@ fn context_after(doc: &Doc, lex: &Lexicon, c: &mut Candidate) -> bool {
             None => return false,
         }
     }
-    while v < doc.len() && doc.is_any(v, BETWEEN_NAME_AND_VERB) && !doc.is(v, "told") {
+    while v < doc.len() && doc.is_any(v, BETWEEN_NAME_AND_VERB) {
         v += 1;
     }
     v < doc.len()
