@@ -99,6 +99,48 @@ pub enum QuoteKind {
     Reported,
 }
 
+impl Sources {
+    /// Checks the promise every result makes about `text`, the text it was
+    /// computed from: each mention and quote lies within it, on character
+    /// boundaries, and its `text` is exactly those bytes.
+    pub fn check_offsets(&self, text: &str) -> Result<(), String> {
+        let outlet_spans = self.outlets.iter().flat_map(|o| {
+            o.mentions
+                .iter()
+                .map(move |m| (&o.name, "outlet mention", m.start, m.end, &m.text))
+        });
+        let person_spans = self.people.iter().flat_map(|p| {
+            let mentions = p
+                .mentions
+                .iter()
+                .map(move |m| (&p.name, "person mention", m.start, m.end, &m.text));
+            mentions.chain(
+                p.quotes
+                    .iter()
+                    .map(move |q| (&p.name, "quote", q.start, q.end, &q.text)),
+            )
+        });
+        for (who, what, start, end, claimed) in outlet_spans.chain(person_spans) {
+            let (start, end) = (start as usize, end as usize);
+            match text.get(start..end) {
+                Some(slice) if slice == claimed => {}
+                Some(_) => {
+                    return Err(format!(
+                        "{what} of {who:?}: text differs from bytes {start}..{end}"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "{what} of {who:?}: {start}..{end} is not a slice of the {}-byte text",
+                        text.len()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Finds the outlets and people a text names and cites.
 pub fn extract(text: &str) -> Sources {
     let lex = lexicon::lexicon();

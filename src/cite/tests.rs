@@ -15,40 +15,8 @@ fn check(text: &str) -> Sources {
 }
 
 fn assert_offsets(text: &str, sources: &Sources) {
-    let spans = sources
-        .outlets
-        .iter()
-        .flat_map(|o| {
-            o.mentions
-                .iter()
-                .map(move |m| (&o.name, "outlet mention", m.start, m.end, &m.text))
-        })
-        .chain(sources.people.iter().flat_map(|p| {
-            p.mentions
-                .iter()
-                .map(move |m| (&p.name, "person mention", m.start, m.end, &m.text))
-                .chain(
-                    p.quotes
-                        .iter()
-                        .map(move |q| (&p.name, "quote", q.start, q.end, &q.text)),
-                )
-        }));
-    for (who, what, start, end, got) in spans {
-        let (start, end) = (start as usize, end as usize);
-        assert!(
-            start <= end && end <= text.len(),
-            "{what} of {who:?}: {start}..{end} out of range (text is {} bytes)",
-            text.len()
-        );
-        assert!(
-            text.is_char_boundary(start) && text.is_char_boundary(end),
-            "{what} of {who:?}: {start}..{end} splits a character"
-        );
-        assert_eq!(
-            got,
-            &text[start..end],
-            "{what} of {who:?}: text differs from bytes {start}..{end}"
-        );
+    if let Err(e) = sources.check_offsets(text) {
+        panic!("{e}");
     }
 }
 
@@ -465,4 +433,21 @@ fn random_texts_from_a_news_vocabulary_keep_offsets_valid() {
             panic!("round {round}: failed on {text:?}");
         }
     }
+}
+
+#[test]
+fn offset_check_rejects_a_span_that_is_not_the_text() {
+    let text = "Senator Ann Ruiz said: “The bill is dead.”";
+    let mut sources = extract(text);
+    assert_eq!(sources.check_offsets(text), Ok(()));
+    sources.people[0].mentions[0].end -= 1;
+    assert!(sources.check_offsets(text).is_err());
+    sources.people[0].mentions[0].end = text.len() as u32 + 1;
+    assert!(sources.check_offsets(text).is_err());
+    let mut quote = extract(text);
+    quote.people[0].quotes[0].start += 1;
+    assert!(
+        quote.check_offsets(text).is_err(),
+        "a quote one byte shorter is not its text"
+    );
 }
