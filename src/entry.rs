@@ -301,6 +301,27 @@ pub enum TextOutcome {
     None { reason: String },
 }
 
+/// What a page says about itself (HTML analyser): every key is present,
+/// `null` where the page does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The article's headline, without the site's name.
+    pub title: Option<String>,
+    /// People, not the outlet, in the order the page gives them.
+    pub authors: Vec<String>,
+    /// ISO 8601: a date, or a date and time with its offset, as precise as
+    /// the page is.
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub canonical_url: Option<String>,
+    pub site_name: Option<String>,
+    /// The publishing outlet's canonical name in the gazetteer.
+    pub outlet: Option<String>,
+    /// A BCP 47 language tag, as the page declares it.
+    pub language: Option<String>,
+    pub description: Option<String>,
+}
+
 /// `head.json`: the log's length, entry count and last entry's hash,
 /// replaced atomically after every completed append. An append is
 /// acknowledged only once the head records it, so bytes past

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod failpoint;
 pub mod fetch;
 pub mod hash;
+pub mod html;
 pub mod ingest;
 pub mod log;
 pub mod media;
