@@ -3,6 +3,7 @@
 //! that a better version appends new results beside the old ones.
 
 pub mod decode;
+pub mod pdf;
 pub mod sources;
 pub mod text;
 

@@ -1,0 +1,2 @@
+//! HTML analyser throughput (being written).
+fn main() {}
