@@ -45,7 +45,11 @@ pub fn decide(bytes: &[u8], http_charset: Option<&str>, markup: bool, tld: Optio
     let declared = http_charset
         .and_then(|c| Encoding::for_label(c.trim().as_bytes()))
         .map(|e| (e, Source::Http))
-        .or_else(|| markup.then(|| prescan(bytes).map(|e| (e, Source::Meta))).flatten());
+        .or_else(|| {
+            markup
+                .then(|| prescan(bytes).map(|e| (e, Source::Meta)))
+                .flatten()
+        });
     match declared {
         Some((encoding, source)) if consistent(encoding, bytes) => Charset {
             encoding,
@@ -189,7 +193,8 @@ fn attribute(bytes: &[u8], mut pos: usize) -> Option<(String, String, usize)> {
         return None;
     }
     let start = pos;
-    while pos < bytes.len() && !matches!(bytes[pos], b'=' | b'>' | b'/') && !bytes[pos].is_ascii_whitespace() {
+    while pos < bytes.len() && !matches!(bytes[pos], b'=' | b'>' | b'/') && !bytes[pos].is_ascii_whitespace()
+    {
         pos += 1;
     }
     let name = String::from_utf8_lossy(&bytes[start..pos]).to_ascii_lowercase();
@@ -205,7 +210,10 @@ fn attribute(bytes: &[u8], mut pos: usize) -> Option<(String, String, usize)> {
     }
     let (value, next) = match bytes.get(pos) {
         Some(&q @ (b'"' | b'\'')) => {
-            let end = bytes[pos + 1..].iter().position(|&b| b == q).map_or(bytes.len(), |e| pos + 1 + e);
+            let end = bytes[pos + 1..]
+                .iter()
+                .position(|&b| b == q)
+                .map_or(bytes.len(), |e| pos + 1 + e);
             (&bytes[(pos + 1).min(end)..end], (end + 1).min(bytes.len()))
         }
         _ => {
@@ -216,7 +224,11 @@ fn attribute(bytes: &[u8], mut pos: usize) -> Option<(String, String, usize)> {
             (&bytes[pos..end], end)
         }
     };
-    Some((name, String::from_utf8_lossy(value).into_owned(), next.max(start + 1)))
+    Some((
+        name,
+        String::from_utf8_lossy(value).into_owned(),
+        next.max(start + 1),
+    ))
 }
 
 #[cfg(test)]
@@ -238,15 +250,28 @@ mod tests {
         assert_eq!(name(&bom, Some("iso-8859-2")).1, Source::Bom);
         let pragma = b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=Shift_JIS'>";
         assert_eq!(name(pragma, None), ("Shift_JIS", Source::Meta));
-        assert_eq!(name(b"<!-- <meta charset=koi8-r> --><p>x", None).1, Source::Detected);
+        assert_eq!(
+            name(b"<!-- <meta charset=koi8-r> --><p>x", None).1,
+            Source::Detected
+        );
     }
 
     #[test]
     fn a_lying_declaration_is_overruled() {
-        let c = decide(b"<meta charset=utf-8><p>caf\xe9 cr\xe8me br\xfbl\xe9e</p>", None, true, None);
+        let c = decide(
+            b"<meta charset=utf-8><p>caf\xe9 cr\xe8me br\xfbl\xe9e</p>",
+            None,
+            true,
+            None,
+        );
         assert_eq!(c.encoding, WINDOWS_1252);
         assert_eq!(c.overruled, Some(UTF_8));
-        let c = decide("<meta charset=iso-8859-1><p>café</p>".as_bytes(), None, true, None);
+        let c = decide(
+            "<meta charset=iso-8859-1><p>café</p>".as_bytes(),
+            None,
+            true,
+            None,
+        );
         assert_eq!(c.encoding, UTF_8);
         assert_eq!(c.overruled.map(|e| e.name()), Some("windows-1252"));
     }

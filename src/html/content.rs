@@ -103,19 +103,94 @@ fn is_block(name: &str) -> bool {
 /// Substrings of class and id that mark furniture (readability's
 /// "unlikely candidates" with what news sites added since).
 const UNLIKELY: &[&str] = &[
-    "-ad-", "ad-break", "adbox", "advert", "agegate", "ai2html", "author-bio", "authorbio", "banner",
-    "breadcrumb", "byline", "caption", "combx", "comment", "community", "consent", "cookie", "cover-wrap",
-    "credit", "disqus", "dfp", "footer", "gdpr", "header", "legends", "masthead", "menu", "more-stories",
-    "most-popular", "most-read", "newsletter", "outbrain", "pagination", "pager", "popup", "promo",
-    "recirc", "recommend", "related", "remark", "replies", "rss", "share", "sharing", "shoutbox",
-    "sidebar", "signup", "skyscraper", "social", "sponsor", "subscribe", "supplemental", "taboola",
-    "toolbar", "trending", "visually-hidden", "sr-only", "screen-reader", "yom-remote", "read-more",
-    "readmore", "keep-reading", "tags", "topics", "inline-video", "video-", "print-", "timestamp",
-    "dateline", "author-info", "contributor", "meta-", "jp-relatedposts", "linkstack",
+    "-ad-",
+    "ad-break",
+    "adbox",
+    "advert",
+    "agegate",
+    "ai2html",
+    "author-bio",
+    "authorbio",
+    "banner",
+    "breadcrumb",
+    "byline",
+    "caption",
+    "combx",
+    "comment",
+    "community",
+    "consent",
+    "cookie",
+    "cover-wrap",
+    "credit",
+    "disqus",
+    "dfp",
+    "factbox",
+    "footer",
+    "gdpr",
+    "header",
+    "legends",
+    "masthead",
+    "menu",
+    "more-stories",
+    "most-popular",
+    "most-read",
+    "newsletter",
+    "outbrain",
+    "pagination",
+    "pager",
+    "popup",
+    "promo",
+    "recirc",
+    "recommend",
+    "related",
+    "remark",
+    "replies",
+    "rss",
+    "share",
+    "sharing",
+    "shoutbox",
+    "sidebar",
+    "signup",
+    "skyscraper",
+    "social",
+    "sponsor",
+    "subscribe",
+    "supplemental",
+    "taboola",
+    "toolbar",
+    "trending",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader",
+    "yom-remote",
+    "read-more",
+    "readmore",
+    "keep-reading",
+    "tags",
+    "topics",
+    "inline-video",
+    "video-",
+    "print-",
+    "timestamp",
+    "author-info",
+    "contributor",
+    "meta-",
+    "jp-relatedposts",
+    "linkstack",
 ];
 
 /// Class and id words that mark an ad by themselves.
-const UNLIKELY_WORDS: &[&str] = &["ad", "ads", "adv", "advertisement", "hidden", "hide", "nav", "promo", "bio"];
+const UNLIKELY_WORDS: &[&str] = &[
+    "ad",
+    "ads",
+    "adv",
+    "advertisement",
+    "hidden",
+    "hide",
+    "nav",
+    "promo",
+    "bio",
+];
 
 /// Substrings that mark the article itself, which overrule [`UNLIKELY`].
 const ARTICLE: &[&str] = &[
@@ -143,9 +218,32 @@ const POSITIVE: &[&str] = &[
     "story",
 ];
 const NEGATIVE: &[&str] = &[
-    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "gdpr", "masthead", "media",
-    "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper",
-    "sponsor", "shopping", "tags", "tool", "widget", "caption",
+    "-ad-",
+    "hidden",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "foot",
+    "gdpr",
+    "masthead",
+    "media",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "tool",
+    "widget",
+    "caption",
 ];
 
 /// Short blocks that are page furniture wherever they stand.
@@ -177,6 +275,7 @@ const STOCK: &[&str] = &[
     "you may also like",
     "most popular",
     "newsletter",
+    "the latest on",
 ];
 
 /// Text measures of a subtree.
@@ -191,7 +290,10 @@ struct Stats {
 }
 
 /// The article text of a parsed page; empty when the page has none.
-pub fn article_text(dom: &Dom) -> String {
+/// `leads` are the page's descriptions: when a paragraph before the
+/// article says exactly one of them, it is the standfirst, and the text
+/// begins with it.
+pub fn article_text(dom: &Dom, leads: &[String]) -> String {
     let n = dom.nodes.len();
     let mut removed = vec![false; n];
     let raw = stats(dom, &removed);
@@ -201,10 +303,27 @@ pub fn article_text(dom: &Dom) -> String {
         return String::new();
     };
     let mut out = Renderer::new(dom, &stats, &removed);
+    if let Some(standfirst) = leads.iter().find_map(|l| standfirst(dom, top[0], l)) {
+        // Pruned or not (it often sits in the header), it is the text's start.
+        out.push_block(collapse(&dom.text_content(standfirst)));
+    }
     for root in top {
         out.render(root);
     }
     out.finish()
+}
+
+/// A paragraph before `first` whose text is the description.
+fn standfirst(dom: &Dom, first: NodeId, lead: &str) -> Option<NodeId> {
+    let lead = collapse(lead);
+    if lead.len() < 40 {
+        return None;
+    }
+    (1..first).rev().take(2000).find(|&id| {
+        matches!(dom.name(id), "p" | "h2")
+            && !is_within(dom, first, id)
+            && collapse(&dom.text_content(id)) == lead
+    })
 }
 
 fn visible_len(text: &str) -> u32 {
@@ -273,14 +392,28 @@ fn hidden(dom: &Dom, id: NodeId) -> bool {
         return true;
     }
     if let Some(style) = e.attr("style") {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
             return true;
         }
     }
     matches!(
         e.attr("role"),
-        Some("navigation" | "banner" | "contentinfo" | "complementary" | "dialog" | "alertdialog" | "menu" | "menubar" | "search")
+        Some(
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "dialog"
+                | "alertdialog"
+                | "menu"
+                | "menubar"
+                | "search"
+        )
     )
 }
 
@@ -381,7 +514,12 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
         *score[id as usize].get_or_insert_with(|| tag_weight(dom.name(id)) + class_weight(dom, id))
     };
     for id in 1..n as NodeId {
-        if removed[id as usize] || !matches!(dom.name(id), "p" | "pre" | "td" | "div" | "section" | "li" | "blockquote") {
+        if removed[id as usize]
+            || !matches!(
+                dom.name(id),
+                "p" | "pre" | "td" | "div" | "section" | "li" | "blockquote"
+            )
+        {
             continue;
         }
         let (len, commas) = inline_text(dom, id, removed);
@@ -409,7 +547,11 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
     }
     let density = |id: NodeId| {
         let s = stats[id as usize];
-        if s.text == 0 { 1.0 } else { f64::from(s.link) / f64::from(s.text) }
+        if s.text == 0 {
+            1.0
+        } else {
+            f64::from(s.link) / f64::from(s.text)
+        }
     };
     let final_score = |id: NodeId| score[id as usize].map(|s| s * (1.0 - density(id)));
     let top = (1..n as NodeId)
@@ -425,10 +567,30 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
         }
         let ps = final_score(parent).unwrap_or(0.0);
         let more_text = stats[parent as usize].para > stats[top_id as usize].para * 3 / 2;
-        if more_text && ps >= top_score * 0.5 && density(parent) < 0.3 {
+        let minor = stats[top_id as usize].para * 2 < stats[ROOT as usize].para;
+        if (more_text && ps >= top_score * 0.5 || minor) && density(parent) < 0.3 {
             top_id = parent;
         } else {
             break;
+        }
+    }
+    if std::env::var_os("HTML_DEBUG").is_some() {
+        let desc = |id: NodeId| {
+            format!(
+                "{}.{:?} score={:?} para={}",
+                dom.name(id),
+                dom.element(id).and_then(|e| e.attr("class")),
+                final_score(id),
+                stats[id as usize].para
+            )
+        };
+        eprintln!("top {} (orig {})", desc(top_id), desc(top.0));
+        let mut all: Vec<(NodeId, f64)> = (1..n as NodeId)
+            .filter_map(|id| final_score(id).map(|s| (id, s)))
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (id, _) in all.iter().take(6) {
+            eprintln!("  cand {}", desc(*id));
         }
     }
     let threshold = (top_score * 0.2).max(10.0);
@@ -451,7 +613,58 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
             chosen.push(sib);
         }
     }
-    Some(chosen)
+    chosen.extend(same_kind(dom, stats, removed, top_id));
+    chosen.sort_unstable();
+    chosen.dedup();
+    Some(outermost(dom, chosen))
+}
+
+/// Drops the nodes inside others of `sorted` (document order): a subtree
+/// is a contiguous run of ids.
+fn outermost(dom: &Dom, sorted: Vec<NodeId>) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut end = 0;
+    for id in sorted {
+        if id < end {
+            continue;
+        }
+        end = dom.next_outside(id, ROOT).unwrap_or(NodeId::MAX);
+        out.push(id);
+    }
+    out
+}
+
+/// Sites cut an article into chunks between ads, each a container like
+/// the best one (`div.article__body` four times): the chunks elsewhere in
+/// the page that share its tag and class.
+fn same_kind(dom: &Dom, stats: &[Stats], removed: &[bool], top: NodeId) -> Vec<NodeId> {
+    let Some(class) = dom
+        .element(top)
+        .and_then(|e| e.attr("class"))
+        .filter(|c| !c.trim().is_empty())
+    else {
+        return Vec::new();
+    };
+    let name = dom.name(top);
+    (1..dom.nodes.len() as NodeId)
+        .filter(|&id| {
+            !removed[id as usize]
+                && stats[id as usize].para > 0
+                && dom.name(id) == name
+                && dom.element(id).and_then(|e| e.attr("class")) == Some(class)
+        })
+        .collect()
+}
+
+fn is_within(dom: &Dom, id: NodeId, ancestor: NodeId) -> bool {
+    let mut at = id;
+    while let Some(p) = dom.parent(at) {
+        if p == ancestor {
+            return true;
+        }
+        at = p;
+    }
+    false
 }
 
 fn ends_sentence(dom: &Dom, id: NodeId) -> bool {
@@ -529,7 +742,14 @@ impl<'a> Renderer<'a> {
                     stack.extend(children.into_iter().rev().map(|c| (c, true)));
                 }
                 Data::Document => {
-                    stack.extend(self.dom.children(id).collect::<Vec<_>>().into_iter().rev().map(|c| (c, true)));
+                    stack.extend(
+                        self.dom
+                            .children(id)
+                            .collect::<Vec<_>>()
+                            .into_iter()
+                            .rev()
+                            .map(|c| (c, true)),
+                    );
                 }
             }
         }
@@ -589,6 +809,14 @@ impl<'a> Renderer<'a> {
 
     fn finish(mut self) -> String {
         self.flush();
+        // Trailing labels, dates and links after the last paragraph.
+        while self
+            .blocks
+            .last()
+            .is_some_and(|b| b.chars().count() < 50 && !ends_like_prose(b))
+        {
+            self.blocks.pop();
+        }
         let mut text = self.blocks.join("\n\n");
         if !text.is_empty() {
             text.push('\n');
@@ -597,8 +825,18 @@ impl<'a> Renderer<'a> {
     }
 }
 
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn ends_like_prose(block: &str) -> bool {
+    block
+        .trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', ')', ':'])
+}
+
 fn is_stock(block: &str) -> bool {
-    if block.chars().count() > 80 {
+    if block.chars().count() > 100 {
         return false;
     }
     let lower = block.to_lowercase();

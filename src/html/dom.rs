@@ -15,11 +15,11 @@
 
 use std::cell::RefCell;
 
+use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, LocalName};
 
 /// Chromium's limit on the depth of the tree its HTML parser builds.
@@ -529,7 +529,10 @@ mod tests {
     fn implied_end_tags_close_paragraphs_and_items() {
         assert_eq!(body("<body><p>a<p>b<div>c</div>"), "<p>a</p><p>b</p><div>c</div>");
         assert_eq!(body("<body><ul><li>a<li>b</ul>"), "<ul><li>a</li><li>b</li></ul>");
-        assert_eq!(body("<body><ul><li>a<ul><li>b</ul>c</ul>"), "<ul><li>a<ul><li>b</li></ul>c</li></ul>");
+        assert_eq!(
+            body("<body><ul><li>a<ul><li>b</ul>c</ul>"),
+            "<ul><li>a<ul><li>b</li></ul>c</li></ul>"
+        );
         assert_eq!(body("<body><p>a<br>b</br>c"), "<p>a<br></br>b<br></br>c</p>");
     }
 

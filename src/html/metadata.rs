@@ -128,11 +128,19 @@ pub fn read(dom: &Dom, url: Option<&str>) -> Metadata {
     let language = d
         .lang
         .clone()
-        .or_else(|| d.first_meta(&["content-language", "dc.language", "language"]).map(str::to_string))
+        .or_else(|| {
+            d.first_meta(&["content-language", "dc.language", "language"])
+                .map(str::to_string)
+        })
         .or_else(|| d.meta("og:locale").map(|l| l.replace('_', "-")))
         .or_else(|| d.ld("inLanguage"));
     let description = d
-        .first_meta(&["og:description", "description", "twitter:description", "dc.description"])
+        .first_meta(&[
+            "og:description",
+            "description",
+            "twitter:description",
+            "dc.description",
+        ])
         .map(str::to_string)
         .or_else(|| d.ld("description"))
         .map(|s| cut(&collapse(&s), MAX_DESCRIPTION));
@@ -147,6 +155,17 @@ pub fn read(dom: &Dom, url: Option<&str>) -> Metadata {
         language,
         description,
     }
+}
+
+/// Every description the page declares, for finding its standfirst.
+pub fn descriptions(dom: &Dom) -> Vec<String> {
+    let d = declare(dom);
+    let mut out: Vec<String> = ["og:description", "description", "twitter:description"]
+        .iter()
+        .filter_map(|k| d.meta(k).map(str::to_string))
+        .collect();
+    out.extend(d.ld("description"));
+    out
 }
 
 fn collapse(s: &str) -> String {
@@ -181,7 +200,11 @@ fn declare(dom: &Dom) -> Declared {
         let Some(e) = dom.element(id) else { continue };
         match &*e.name {
             "meta" => {
-                let key = e.attr("property").or(e.attr("name")).or(e.attr("itemprop")).or(e.attr("http-equiv"));
+                let key = e
+                    .attr("property")
+                    .or(e.attr("name"))
+                    .or(e.attr("itemprop"))
+                    .or(e.attr("http-equiv"));
                 if let (Some(k), Some(v)) = (key, e.attr("content")) {
                     d.meta.push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
@@ -195,14 +218,23 @@ fn declare(dom: &Dom) -> Declared {
                     d.canonical = e.attr("href").map(|h| h.trim().to_string());
                 }
             }
-            "html" => d.lang = e.attr("lang").or(e.attr("xml:lang")).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()),
+            "html" => {
+                d.lang = e
+                    .attr("lang")
+                    .or(e.attr("xml:lang"))
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+            }
             "h1" => {
                 let t = collapse(&dom.text_content(id));
                 if !t.is_empty() {
                     d.h1.push(t);
                 }
             }
-            "script" if e.attr("type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) => {
+            "script"
+                if e.attr("type")
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) =>
+            {
                 if let Ok(v) = serde_json::from_str::<Value>(dom.text_content(id).trim()) {
                     collect_articles(&v, &mut d.articles, 0);
                 }
@@ -211,7 +243,8 @@ fn declare(dom: &Dom) -> Declared {
         }
     }
     // A WebPage is a last resort: prefer the article it describes.
-    d.articles.sort_by_key(|a| types_of(a).iter().any(|t| t == "WebPage"));
+    d.articles
+        .sort_by_key(|a| types_of(a).iter().any(|t| t == "WebPage"));
     d
 }
 
@@ -305,7 +338,11 @@ fn words(s: &str) -> Vec<String> {
 /// appear in the longer.
 fn similar(a: &str, b: &str) -> bool {
     let (wa, wb) = (words(a), words(b));
-    let (short, long) = if wa.len() <= wb.len() { (&wa, &wb) } else { (&wb, &wa) };
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
     if short.len() < 2 {
         return false;
     }
@@ -338,7 +375,8 @@ fn title(d: &Declared, site_name: Option<&str>) -> Option<String> {
         d.ld("headline"),
         d.meta("og:title").map(str::to_string),
         d.meta("twitter:title").map(str::to_string),
-        d.first_meta(&["parsely-title", "dc.title", "citation_title", "sailthru.title"]).map(str::to_string),
+        d.first_meta(&["parsely-title", "dc.title", "citation_title", "sailthru.title"])
+            .map(str::to_string),
         d.ld("name"),
         d.title.clone(),
     ]
@@ -416,7 +454,10 @@ fn people_in(v: Option<&Value>) -> Vec<String> {
         Some(Value::Array(a)) => a.iter().flat_map(|x| people_in(Some(x))).collect(),
         Some(o @ Value::Object(_)) => {
             let types = types_of(o);
-            if types.iter().any(|t| t == "Organization" || t == "NewsMediaOrganization") {
+            if types
+                .iter()
+                .any(|t| t == "Organization" || t == "NewsMediaOrganization")
+            {
                 return Vec::new();
             }
             name_of(o).into_iter().collect()
@@ -447,7 +488,10 @@ fn bylines(dom: &Dom) -> Vec<String> {
         if marked && !text.is_empty() && text.len() < 120 {
             out.push(text);
             walk.skip_children(id);
-        } else if matches!(&*e.name, "p" | "span" | "div") && text.len() < 60 && byline_prefix(&text).is_some() {
+        } else if matches!(&*e.name, "p" | "span" | "li" | "address")
+            && text.len() < 60
+            && byline_prefix(&text).is_some()
+        {
             out.push(text);
             walk.skip_children(id);
         }
@@ -459,9 +503,19 @@ fn bylines(dom: &Dom) -> Vec<String> {
 }
 
 fn byline_prefix(text: &str) -> Option<&str> {
-    ["By ", "BY ", "Written by ", "Author:", "Author :", "Auteur :", "Auteur:", "Auteure :", "Von "]
-        .iter()
-        .find_map(|p| text.strip_prefix(p))
+    [
+        "By ",
+        "BY ",
+        "Written by ",
+        "Author:",
+        "Author :",
+        "Auteur :",
+        "Auteur:",
+        "Auteure :",
+        "Von ",
+    ]
+    .iter()
+    .find_map(|p| text.strip_prefix(p))
 }
 
 /// "By Jane Doe and John Roe, CNN" to ["Jane Doe", "John Roe", "CNN"]: the
@@ -477,7 +531,10 @@ fn split_names(raw: &str) -> Vec<String> {
     for part in s.split([',', ';', '|', '&', '/']) {
         for piece in split_word(part, "and") {
             let piece = split_word(&piece, "for").into_iter().next().unwrap_or_default();
-            let name = piece.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.').to_string();
+            let name = piece
+                .trim()
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '.')
+                .to_string();
             if plausible_name(&name) {
                 names.push(name);
             }
@@ -507,12 +564,20 @@ fn plausible_name(name: &str) -> bool {
     !ws.is_empty()
         && ws.len() <= MAX_NAME_WORDS
         && !name.chars().any(|c| c.is_ascii_digit() || c == '@' || c == ':')
-        && ws.iter().all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()) || is_particle(w))
-        && !matches!(name.to_lowercase().as_str(), "no author" | "staff" | "admin" | "editor" | "editorial")
+        && ws
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()) || is_particle(w))
+        && !matches!(
+            name.to_lowercase().as_str(),
+            "no author" | "staff" | "admin" | "editor" | "editorial"
+        )
 }
 
 fn is_particle(w: &str) -> bool {
-    matches!(w, "de" | "van" | "von" | "der" | "da" | "del" | "la" | "le" | "bin" | "al" | "di" | "du")
+    matches!(
+        w,
+        "de" | "van" | "von" | "der" | "da" | "del" | "la" | "le" | "bin" | "al" | "di" | "du"
+    )
 }
 
 /// A date field: JSON-LD `key`, then the meta names, then `<time>`.
@@ -521,9 +586,9 @@ fn date_field(d: &Declared, dom: &Dom, key: &str, metas: &[&str]) -> Option<Stri
         .and_then(|v| iso_date(&v))
         .or_else(|| metas.iter().find_map(|k| d.meta(k).and_then(iso_date)))
         .or_else(|| {
-            let itemprop = dom.descendants(ROOT).find(|&id| {
-                dom.element(id).is_some_and(|e| e.attr("itemprop") == Some(key))
-            })?;
+            let itemprop = dom
+                .descendants(ROOT)
+                .find(|&id| dom.element(id).is_some_and(|e| e.attr("itemprop") == Some(key)))?;
             let e = dom.element(itemprop)?;
             e.attr("datetime").or(e.attr("content")).and_then(iso_date)
         })
@@ -531,8 +596,70 @@ fn date_field(d: &Declared, dom: &Dom, key: &str, metas: &[&str]) -> Option<Stri
             (key == "datePublished").then(|| {
                 dom.elements_named("time")
                     .find_map(|t| dom.element(t)?.attr("datetime").and_then(iso_date))
+                    .or_else(|| visible_date(dom, d.lang.as_deref()))
             })?
         })
+}
+
+/// A date the page shows in an element whose class or test id says it is
+/// one ("Jan 18, 2019", "Date 23.05.2011"). Numeric dates are read
+/// month-first only on pages in US English.
+fn visible_date(dom: &Dom, lang: Option<&str>) -> Option<String> {
+    let us = lang.is_some_and(|l| l.eq_ignore_ascii_case("en-us"));
+    let mut walk = dom.descendants(ROOT);
+    while let Some(id) = walk.next() {
+        let Some(e) = dom.element(id) else { continue };
+        if matches!(&*e.name, "script" | "style" | "head") {
+            walk.skip_children(id);
+            continue;
+        }
+        let marks = [e.attr("class"), e.attr("data-testid"), e.attr("itemprop")];
+        let dated = marks.iter().flatten().any(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("date") || v.contains("time") || v.contains("published")
+        }) || dom
+            .children(id)
+            .any(|c| dom.name(c) == "strong" && collapse(&dom.text_content(c)) == "Date");
+        if !dated {
+            continue;
+        }
+        let text = collapse(&dom.text_content(id));
+        if text.len() > 60 {
+            continue;
+        }
+        if let Some(date) = human_date(&text, us) {
+            return Some(date);
+        }
+    }
+    None
+}
+
+fn human_date(text: &str, us: bool) -> Option<String> {
+    let mut t = text.trim();
+    for label in [
+        "Date",
+        "Published",
+        "Posted on",
+        "Posted",
+        "Publié le",
+        "Updated",
+        "on",
+    ] {
+        if let Some(rest) = t.strip_prefix(label) {
+            t = rest.trim_start_matches([':', ' ']);
+        }
+    }
+    let numeric: &[&str] = if us {
+        &["%m/%d/%Y", "%d.%m.%Y"]
+    } else {
+        &["%d/%m/%Y", "%d.%m.%Y"]
+    };
+    iso_date(t).or_else(|| {
+        numeric
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    })
 }
 
 /// A date as ISO 8601, as precise as given: `2020-02-19`,
@@ -542,24 +669,44 @@ pub fn iso_date(raw: &str) -> Option<String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%d %H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(s, f) {
             return Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
             return Some(dt.format("%Y-%m-%dT%H:%M:%S").to_string());
         }
     }
-    for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"] {
+    for f in [
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%Y%m%d",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Some(d.format("%Y-%m-%d").to_string());
         }
     }
     // A date and more we cannot read: its leading ISO date still counts.
     let lead = s.get(..10)?;
-    NaiveDate::parse_from_str(lead, "%Y-%m-%d").ok().map(|d| d.format("%Y-%m-%d").to_string())
+    NaiveDate::parse_from_str(lead, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 /// `/2020/02/19/` in a URL path.
@@ -591,19 +738,36 @@ mod tests {
 
     #[test]
     fn dates_keep_their_precision() {
-        assert_eq!(iso_date("2020-09-26T22:00:27+0100").as_deref(), Some("2020-09-26T22:00:27+01:00"));
-        assert_eq!(iso_date("2020-02-19T12:00:10.372Z").as_deref(), Some("2020-02-19T12:00:10Z"));
-        assert_eq!(iso_date("2020-02-19T12:00:10.372").as_deref(), Some("2020-02-19T12:00:10"));
+        assert_eq!(
+            iso_date("2020-09-26T22:00:27+0100").as_deref(),
+            Some("2020-09-26T22:00:27+01:00")
+        );
+        assert_eq!(
+            iso_date("2020-02-19T12:00:10.372Z").as_deref(),
+            Some("2020-02-19T12:00:10Z")
+        );
+        assert_eq!(
+            iso_date("2020-02-19T12:00:10.372").as_deref(),
+            Some("2020-02-19T12:00:10")
+        );
         assert_eq!(iso_date("2019-01-18").as_deref(), Some("2019-01-18"));
         assert_eq!(iso_date("January 18, 2019").as_deref(), Some("2019-01-18"));
         assert_eq!(iso_date("yesterday"), None);
-        assert_eq!(date_in_path("/politics/2020/02/19/story"), Some("2020-02-19".into()));
+        assert_eq!(
+            date_in_path("/politics/2020/02/19/story"),
+            Some("2020-02-19".into())
+        );
     }
 
     #[test]
     fn titles_lose_the_site_name() {
-        assert_eq!(strip_site("Thousands of UK academics | Education | The Guardian"), "Thousands of UK academics");
-        assert!(similar("What we learned from Harry and Meghan's explosive interview",
-            "The royal split: 11 things we learned from Harry and Meghan's explosive interview"));
+        assert_eq!(
+            strip_site("Thousands of UK academics | Education | The Guardian"),
+            "Thousands of UK academics"
+        );
+        assert!(similar(
+            "What we learned from Harry and Meghan's explosive interview",
+            "The royal split: 11 things we learned from Harry and Meghan's explosive interview"
+        ));
     }
 }

@@ -30,15 +30,18 @@ pub struct Page {
 /// Analyses an HTML page. `http_charset` is the charset the server
 /// declared, `url` where the page came from (the final URL, or none).
 pub fn analyse(bytes: &[u8], http_charset: Option<&str>, url: Option<&str>) -> Page {
-    let tld = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().and_then(|h| h.rsplit('.').next()).map(str::to_ascii_lowercase));
+    let tld = url.and_then(|u| url::Url::parse(u).ok()).and_then(|u| {
+        u.host_str()
+            .and_then(|h| h.rsplit('.').next())
+            .map(str::to_ascii_lowercase)
+    });
     let charset = charset::decide(bytes, http_charset, true, tld.as_deref());
     let (html, _) = charset.encoding.decode_without_bom_handling(strip_bom(bytes));
     let dom = dom::Dom::parse(&html);
+    let metadata = metadata::read(&dom, url);
     Page {
-        text: content::article_text(&dom),
-        metadata: metadata::read(&dom, url),
+        text: content::article_text(&dom, &metadata::descriptions(&dom)),
+        metadata,
         charset,
     }
 }
