@@ -296,9 +296,47 @@ pub enum TextOutcome {
         size: u64,
         /// The encoding the bytes were decoded from (WHATWG name).
         encoding: String,
+        /// What decided the encoding; absent in entries older than text v3.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encoding_source: Option<EncodingSource>,
+        /// An encoding the source declared and the bytes contradicted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encoding_overruled: Option<String>,
+        /// How the text was made: `text` (the document decoded), `html`
+        /// (the article text of a page), `pdf` (the text layer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        extractor: Option<Extractor>,
+        /// What an HTML page says about itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        metadata: Option<Box<Metadata>>,
     },
     /// No text, and why.
     None { reason: String },
+}
+
+/// What decided a text's encoding, in the order a browser asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncodingSource {
+    /// A byte-order mark.
+    Bom,
+    /// The charset of the HTTP Content-Type.
+    Http,
+    /// A `<meta charset>` in the page's first 1024 bytes.
+    Meta,
+    /// Detection (chardetng); also when nothing was declared and the
+    /// bytes are UTF-8.
+    Detected,
+    /// PDF text is Unicode by construction.
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extractor {
+    Text,
+    Html,
+    Pdf,
 }
 
 /// What a page says about itself (HTML analyser): every key is present,

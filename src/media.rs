@@ -64,6 +64,29 @@ fn sniff_markup(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// A media type without its parameters, in lower case: `text/html`.
+pub fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a declared and a sniffed type agree: the same essence, or the
+/// sniffer's generic finding (text, markup, opaque bytes) that the
+/// declaration only refines. [`effective`] weighs them; this says whether
+/// a reader should be told they differ.
+pub fn compatible(declared: &str, sniffed: &str) -> bool {
+    let (d, s) = (essence(declared), essence(sniffed));
+    d == s
+        || (s == TEXT_PLAIN && is_textual(&d))
+        || (s == "application/xml" && (d.ends_with("+xml") || d.ends_with("/xml") || d == "text/html"))
+        || (s == "text/html" && d == "application/xhtml+xml")
+        || (s == OCTET_STREAM && !is_textual(&d))
+}
+
 /// True for types whose bytes are text to be read.
 pub fn is_textual(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or("").trim();

@@ -26,7 +26,7 @@ pub use lexicon::{OutletKind, OutletRecord};
 
 pub const NAME: &str = "provenance-sources";
 /// Bump whenever the rules or the bundled lists change what a text yields.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 /// Texts longer than this are not analysed for sources: a news text is a
 /// few hundred KiB at most, and the analysis holds the whole text and its
@@ -43,6 +43,10 @@ pub fn analyser() -> Tool {
 /// What a text names and cites: the result stored for each document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sources {
+    /// The outlet that published the text, from what the page says about
+    /// itself (v2); it is in `outlets` only when the text cites it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
     pub outlets: Vec<CitedOutlet>,
     pub people: Vec<CitedPerson>,
 }
@@ -100,6 +104,16 @@ pub enum QuoteKind {
 }
 
 impl Sources {
+    /// Records the text's publisher: its own name in its pages (a
+    /// dateline, a copyright line, "told the Guardian" in the Guardian's
+    /// own report) is not a source the text cites, unless the text
+    /// attributes words or claims to it.
+    pub fn published_by(mut self, outlet: &str) -> Sources {
+        self.outlets.retain(|o| o.name != outlet || o.cited);
+        self.publisher = Some(outlet.to_string());
+        self
+    }
+
     /// Checks the promise every result makes about `text`, the text it was
     /// computed from: each mention and quote lies within it, on character
     /// boundaries, and its `text` is exactly those bytes.
@@ -151,6 +165,7 @@ pub fn extract(text: &str) -> Sources {
     outlets_over_names(&found_outlets, &mut found_people);
     let cited = attribute::attribute(&doc, &found_people, &found_outlets);
     Sources {
+        publisher: None,
         outlets: outlet_results(&doc, lex, &found_outlets, &cited),
         people: person_results(&doc, &found_people, &cited),
     }

@@ -3,10 +3,12 @@ use serde::Serialize;
 use super::{Ctx, Exit};
 use crate::catalog::{self, Document};
 use crate::entry::{
-    Analysis, Body, DecodeOutcome, Entry, Header, Source, SourcesOutcome, TextOutcome, UrlSource,
+    Analysis, Body, Capture, DecodeOutcome, EncodingSource, Entry, Extractor, Header, Metadata, Source,
+    SourcesOutcome, TextOutcome, UrlSource,
 };
 use crate::error::Result;
 use crate::hash::Digest;
+use crate::media;
 use crate::output::Out;
 use crate::store::BlobStore;
 
@@ -17,7 +19,12 @@ struct Shown<'a> {
     sha256: Digest,
     size: u64,
     media_type: &'a str,
+    /// The declared and sniffed types of the latest capture disagree.
+    media_type_mismatch: bool,
     text: Option<&'a TextOutcome>,
+    /// What the page says about itself; every key present, null where
+    /// unknown (and for documents that are not pages).
+    metadata: &'a Metadata,
     sources: Option<SourcesSummary>,
     captures: &'a [Entry],
     analyses: &'a [Entry],
@@ -69,6 +76,8 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<Exit> {
     let doc = catalog::find(archive.log(), id)?;
     let latest = doc.latest_capture();
     let sources = sources_summary(archive.store(), &doc)?;
+    let unknown = Metadata::default();
+    let metadata = metadata_of(&doc).unwrap_or(&unknown);
     let mut out = ctx.out();
     if ctx.json {
         out.json(&Shown {
@@ -76,13 +85,16 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<Exit> {
             sha256: doc.sha256,
             size: latest.size,
             media_type: &latest.media_type,
+            media_type_mismatch: mismatch(latest),
             text: doc.text(),
+            metadata,
             sources,
             captures: &doc.captures,
             analyses: &doc.analyses,
         })?;
     } else {
         print_human(&mut out, &doc, &archive.store().describe(&doc.sha256))?;
+        print_metadata(&mut out, metadata_of(&doc))?;
         print_sources(&mut out, sources.as_ref())?;
     }
     out.finish()?;
@@ -95,12 +107,7 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
     out.line(format!("size        {} bytes", latest.size))?;
     out.line(format!("media type  {}", latest.media_type))?;
     let text = match doc.text() {
-        Some(TextOutcome::Extracted { size, encoding, .. }) if encoding == "UTF-8" => {
-            format!("{size} bytes of UTF-8")
-        }
-        Some(TextOutcome::Extracted { size, encoding, .. }) => {
-            format!("{size} bytes of UTF-8, decoded from {encoding}")
-        }
+        Some(t @ TextOutcome::Extracted { .. }) => describe_text(t),
         Some(TextOutcome::None { reason }) => format!("none: {reason}"),
         None => "not analysed".to_string(),
     };
@@ -135,8 +142,9 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
         }
         let declared = c.media_type_declared.as_deref().unwrap_or("-");
         let sniffed = c.media_type_sniffed.as_deref().unwrap_or("-");
+        let disagree = if mismatch(c) { ": they disagree" } else { "" };
         out.line(format!(
-            "    media type  {} (declared {declared}, sniffed {sniffed})",
+            "    media type  {} (declared {declared}, sniffed {sniffed}{disagree})",
             c.media_type
         ))?;
         out.line(format!("    tool        {} {}", c.tool.name, c.tool.version))?;
@@ -152,6 +160,83 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
         for (k, v) in &c.meta {
             out.line(format!("    meta        {k} = {v}"))?;
         }
+    }
+    Ok(())
+}
+
+fn mismatch(c: &Capture) -> bool {
+    match (&c.media_type_declared, &c.media_type_sniffed) {
+        (Some(d), Some(s)) => !media::compatible(d, s),
+        _ => false,
+    }
+}
+
+fn metadata_of(doc: &Document) -> Option<&Metadata> {
+    match doc.text()? {
+        TextOutcome::Extracted { metadata, .. } => metadata.as_deref(),
+        TextOutcome::None { .. } => None,
+    }
+}
+
+/// "4,210 bytes of UTF-8, the article text of an HTML page, decoded from
+/// windows-1252 (declared in a <meta>)".
+fn describe_text(t: &TextOutcome) -> String {
+    let TextOutcome::Extracted {
+        size,
+        encoding,
+        encoding_source,
+        encoding_overruled,
+        extractor,
+        ..
+    } = t
+    else {
+        return String::new();
+    };
+    let mut s = format!("{size} bytes of UTF-8");
+    match extractor {
+        Some(Extractor::Html) => s.push_str(", the article text of an HTML page"),
+        Some(Extractor::Pdf) => s.push_str(", the text layer of a PDF"),
+        _ => {}
+    }
+    if encoding != "UTF-8" || encoding_overruled.is_some() {
+        s.push_str(&format!(", decoded from {encoding}"));
+    }
+    let why = match encoding_source {
+        Some(EncodingSource::Bom) => Some("a byte-order mark"),
+        Some(EncodingSource::Http) => Some("declared by HTTP"),
+        Some(EncodingSource::Meta) => Some("declared in a <meta>"),
+        Some(EncodingSource::Detected) if encoding != "UTF-8" || encoding_overruled.is_some() => {
+            Some("detected")
+        }
+        _ => None,
+    };
+    if let Some(why) = why {
+        s.push_str(&format!(" ({why})"));
+    }
+    if let Some(o) = encoding_overruled {
+        s.push_str(&format!("; the declared {o} does not fit the bytes"));
+    }
+    s
+}
+
+fn print_metadata(out: &mut Out, m: Option<&Metadata>) -> Result<()> {
+    let Some(m) = m else { return Ok(()) };
+    out.line("")?;
+    out.line("page")?;
+    let authors = (!m.authors.is_empty()).then(|| m.authors.join("; "));
+    let fields = [
+        ("title", m.title.as_ref()),
+        ("authors", authors.as_ref()),
+        ("published", m.published.as_ref()),
+        ("modified", m.modified.as_ref()),
+        ("canonical", m.canonical_url.as_ref()),
+        ("site name", m.site_name.as_ref()),
+        ("outlet", m.outlet.as_ref()),
+        ("language", m.language.as_ref()),
+        ("description", m.description.as_ref()),
+    ];
+    for (label, value) in fields {
+        out.line(format!("  {label:<12}{}", value.map_or("-", String::as_str)))?;
     }
     Ok(())
 }

@@ -76,7 +76,11 @@ pub fn analyse(store: &dyn BlobStore, capture: &Capture, max_decoded: u64) -> Re
     let charset = http
         .and_then(|r| r.header("content-type"))
         .and_then(text::charset_of);
-    let text = text::extract(store, &body, &capture.media_type, charset)?;
+    let origin = text::Origin {
+        charset,
+        url: http.map(|r| r.url.as_str()),
+    };
+    let text = text::extract(store, &body, &capture.media_type, origin)?;
     let sources = sources::analyse(store, &text)?;
     Ok(Analysed {
         decoded,

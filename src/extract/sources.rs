@@ -12,8 +12,13 @@ use crate::hash::Digest;
 use crate::store::BlobStore;
 
 pub fn analyse(store: &dyn BlobStore, text: &TextOutcome) -> Result<SourcesOutcome> {
-    let (digest, size) = match text {
-        TextOutcome::Extracted { sha256, size, .. } => (*sha256, *size),
+    let (digest, size, metadata) = match text {
+        TextOutcome::Extracted {
+            sha256,
+            size,
+            metadata,
+            ..
+        } => (*sha256, *size, metadata),
         TextOutcome::None { .. } => return Ok(none("the document has no text")),
     };
     if size > cite::MAX_TEXT {
@@ -23,7 +28,10 @@ pub fn analyse(store: &dyn BlobStore, text: &TextOutcome) -> Result<SourcesOutco
         )));
     }
     let text = read_text(store, &digest)?;
-    let sources = cite::extract(&text);
+    let mut sources = cite::extract(&text);
+    if let Some(outlet) = metadata.as_ref().and_then(|m| m.outlet.as_deref()) {
+        sources = sources.published_by(outlet);
+    }
     let json =
         serde_json::to_vec(&sources).map_err(|e| Error::Usage(format!("cannot encode sources: {e}")))?;
     let mut writer = store.writer()?;

@@ -1,26 +1,33 @@
 //! The text analyser: the UTF-8 text that every later analyser reads and
 //! whose byte offsets they report.
 //!
-//! It decodes text documents as a browser would, short of detection: a
-//! byte-order mark first (removed), then the charset the source declared
-//! (HTTP's Content-Type), then UTF-8. Undeclared non-UTF-8 documents get a
-//! reason instead of text until charset detection arrives. Everything
-//! streams, so a 2 GiB text costs constant memory.
+//! What the text is depends on the media type: an HTML page's article text
+//! (with what the page says about itself, [`crate::html`]), a PDF's text
+//! layer ([`super::pdf`]), or a text document decoded whole. The encoding
+//! is decided as a browser decides it ([`crate::html::charset`]). Plain text
+//! streams, so a 2 GiB text costs constant memory; a page or a PDF is read
+//! whole, up to a limit.
 
 use std::io::Read;
 
-use encoding_rs::{CoderResult, Encoding, UTF_8};
+use encoding_rs::{CoderResult, UTF_8};
 
-use crate::entry::{TextOutcome, Tool};
+use crate::entry::{EncodingSource, Extractor, TextOutcome, Tool};
 use crate::error::Result;
 use crate::hash::Digest;
+use crate::html::{self, charset};
 use crate::media;
 use crate::store::BlobStore;
 use crate::stream::CHUNK;
 
+use super::pdf;
+
 pub const NAME: &str = "provenance-text";
 /// Bump whenever the same bytes could yield different text.
-pub const VERSION: &str = "2";
+pub const VERSION: &str = "3";
+
+/// How much of a text document decides its encoding.
+const DECIDE: usize = 1 << 20;
 
 pub fn analyser() -> Tool {
     Tool {
@@ -29,39 +36,28 @@ pub fn analyser() -> Tool {
     }
 }
 
-/// Derives the text of a stored document, storing it as a blob. `charset`
-/// is what the source declared, if anything.
+/// Where a document came from, as far as its text depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    /// The charset the source declared (HTTP's Content-Type).
+    pub charset: Option<&'a str>,
+    /// The URL the bytes came from, for resolving a page's links and
+    /// finding its publisher.
+    pub url: Option<&'a str>,
+}
+
+/// Derives the text of a stored document, storing it as a blob.
 pub fn extract(
     store: &dyn BlobStore,
     digest: &Digest,
     media_type: &str,
-    charset: Option<&str>,
+    origin: Origin,
 ) -> Result<TextOutcome> {
-    if !media::is_textual(media_type) {
-        return Ok(none(format!("no text extractor for {media_type}")));
-    }
-    let mut reader = store.open(digest)?;
-    let mut first = vec![0u8; CHUNK];
-    let n = read_full(&mut *reader, &mut first, store, digest)?;
-    first.truncate(n);
-    if let Some((encoding, _)) = Encoding::for_bom(&first) {
-        return decode(
-            store,
-            digest,
-            encoding.new_decoder_with_bom_removal(),
-            first,
-            reader,
-        );
-    }
-    match charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())) {
-        Some(encoding) if encoding != UTF_8 => decode(
-            store,
-            digest,
-            encoding.new_decoder_without_bom_handling(),
-            first,
-            reader,
-        ),
-        _ => validate_utf8(store, digest, first, reader),
+    match media::essence(media_type).as_str() {
+        "text/html" | "application/xhtml+xml" => html_text(store, digest, origin),
+        "application/pdf" => pdf_text(store, digest),
+        _ if media::is_textual(media_type) => plain_text(store, digest, origin),
+        other => Ok(none(format!("no text extractor for {other}"))),
     }
 }
 
@@ -79,39 +75,140 @@ fn none(reason: String) -> TextOutcome {
     TextOutcome::None { reason }
 }
 
-/// UTF-8 without a mark is its own text: validate it and point at the
-/// document's own blob, storing nothing twice.
+/// Reads a blob whole if it is at most `max` bytes.
+fn read_at_most(store: &dyn BlobStore, digest: &Digest, max: usize) -> Result<Option<Vec<u8>>> {
+    let mut reader = store.open(digest)?;
+    let mut bytes = vec![0u8; max + 1];
+    let n = read_full(&mut *reader, &mut bytes, store, digest)?;
+    if n > max {
+        return Ok(None);
+    }
+    bytes.truncate(n);
+    Ok(Some(bytes))
+}
+
+fn store_text(store: &dyn BlobStore, text: &str) -> Result<(Digest, u64)> {
+    let mut writer = store.writer()?;
+    writer.append(text.as_bytes())?;
+    let stored = writer.finish()?;
+    Ok((stored.digest, stored.size))
+}
+
+fn html_text(store: &dyn BlobStore, digest: &Digest, origin: Origin) -> Result<TextOutcome> {
+    let Some(bytes) = read_at_most(store, digest, html::MAX_HTML)? else {
+        return Ok(none(format!(
+            "an HTML page larger than the {} MiB the HTML analyser parses",
+            html::MAX_HTML >> 20
+        )));
+    };
+    let page = html::analyse(&bytes, origin.charset, origin.url);
+    let (sha256, size) = store_text(store, &page.text)?;
+    Ok(TextOutcome::Extracted {
+        sha256,
+        size,
+        encoding: page.charset.encoding.name().to_string(),
+        encoding_source: Some(page.charset.source),
+        encoding_overruled: page.charset.overruled.map(|e| e.name().to_string()),
+        extractor: Some(Extractor::Html),
+        metadata: Some(Box::new(page.metadata)),
+    })
+}
+
+fn pdf_text(store: &dyn BlobStore, digest: &Digest) -> Result<TextOutcome> {
+    let Some(bytes) = read_at_most(store, digest, pdf::MAX_BYTES)? else {
+        return Ok(none(format!(
+            "no text extracted: a PDF larger than the {} MiB the PDF reader reads",
+            pdf::MAX_BYTES >> 20
+        )));
+    };
+    match pdf::text(&bytes) {
+        Ok(text) => {
+            let (sha256, size) = store_text(store, &text)?;
+            Ok(TextOutcome::Extracted {
+                sha256,
+                size,
+                encoding: UTF_8.name().to_string(),
+                encoding_source: Some(EncodingSource::Pdf),
+                encoding_overruled: None,
+                extractor: Some(Extractor::Pdf),
+                metadata: None,
+            })
+        }
+        Err(reason) => Ok(none(reason)),
+    }
+}
+
+/// A text document: the encoding decided on its first mebibyte, then the
+/// whole decoded as a stream. UTF-8 is its own text and is not stored
+/// twice; UTF-8 that turns out invalid past the first mebibyte is decoded
+/// as a browser would, with U+FFFD for the bad bytes.
+fn plain_text(store: &dyn BlobStore, digest: &Digest, origin: Origin) -> Result<TextOutcome> {
+    let mut reader = store.open(digest)?;
+    let mut first = vec![0u8; DECIDE];
+    let n = read_full(&mut *reader, &mut first, store, digest)?;
+    first.truncate(n);
+    let decided = charset::decide(&first, origin.charset, false, None);
+    let decoder = match decided.source {
+        EncodingSource::Bom => decided.encoding.new_decoder_with_bom_removal(),
+        _ => decided.encoding.new_decoder_without_bom_handling(),
+    };
+    let outcome = if decided.encoding == UTF_8 && decided.source != EncodingSource::Bom {
+        match validate_utf8(store, digest, first, reader)? {
+            Some(size) => Decoded {
+                sha256: *digest,
+                size,
+            },
+            None => {
+                let mut reader = store.open(digest)?;
+                let mut first = vec![0u8; CHUNK];
+                let n = read_full(&mut *reader, &mut first, store, digest)?;
+                first.truncate(n);
+                decode(
+                    store,
+                    digest,
+                    UTF_8.new_decoder_without_bom_handling(),
+                    first,
+                    reader,
+                )?
+            }
+        }
+    } else {
+        decode(store, digest, decoder, first, reader)?
+    };
+    Ok(TextOutcome::Extracted {
+        sha256: outcome.sha256,
+        size: outcome.size,
+        encoding: decided.encoding.name().to_string(),
+        encoding_source: Some(decided.source),
+        encoding_overruled: decided.overruled.map(|e| e.name().to_string()),
+        extractor: Some(Extractor::Text),
+        metadata: None,
+    })
+}
+
+struct Decoded {
+    sha256: Digest,
+    size: u64,
+}
+
+/// Validates UTF-8 to the end: its size, or `None` at the first invalid byte.
 fn validate_utf8(
     store: &dyn BlobStore,
     digest: &Digest,
     first: Vec<u8>,
     mut reader: Box<dyn Read + '_>,
-) -> Result<TextOutcome> {
+) -> Result<Option<u64>> {
     let mut validator = Utf8Validator::default();
     let mut buf = first;
-    loop {
-        if buf.is_empty() {
-            break;
-        }
-        if let Err(at) = validator.feed(&buf) {
-            return Ok(none(format!(
-                "not valid UTF-8 (first invalid byte at offset {at}); other encodings are not decoded yet"
-            )));
+    while !buf.is_empty() {
+        if validator.feed(&buf).is_err() {
+            return Ok(None);
         }
         buf.resize(CHUNK, 0);
         let n = read_full(&mut *reader, &mut buf, store, digest)?;
         buf.truncate(n);
     }
-    if let Some(at) = validator.finish() {
-        return Ok(none(format!(
-            "not valid UTF-8 (truncated character at offset {at})"
-        )));
-    }
-    Ok(TextOutcome::Extracted {
-        sha256: *digest,
-        size: validator.seen,
-        encoding: UTF_8.name().to_string(),
-    })
+    Ok(validator.finish().is_none().then_some(validator.seen))
 }
 
 /// Decodes to UTF-8 as a browser does, malformed sequences becoming
@@ -122,8 +219,7 @@ fn decode(
     mut decoder: encoding_rs::Decoder,
     first: Vec<u8>,
     mut reader: Box<dyn Read + '_>,
-) -> Result<TextOutcome> {
-    let encoding = decoder.encoding();
+) -> Result<Decoded> {
     let mut writer = store.writer()?;
     let mut out = vec![0u8; CHUNK * 3 + 16];
     let mut input = first;
@@ -146,10 +242,9 @@ fn decode(
         input.truncate(n);
     }
     let stored = writer.finish()?;
-    Ok(TextOutcome::Extracted {
+    Ok(Decoded {
         sha256: stored.digest,
         size: stored.size,
-        encoding: encoding.name().to_string(),
     })
 }
 

@@ -7,22 +7,13 @@
 //! contradict is overruled and the overruling recorded (docs/HTML.md).
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
-use serde::{Deserialize, Serialize};
 
 /// How many bytes the `<meta>` prescan reads, as the standard says.
 const PRESCAN: usize = 1024;
 /// How many bytes detection looks at.
 const DETECT: usize = 1 << 20;
 
-/// Where the encoding came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Bom,
-    Http,
-    Meta,
-    Detected,
-}
+pub use crate::entry::EncodingSource as Source;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Charset {

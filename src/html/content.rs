@@ -299,9 +299,10 @@ pub fn article_text(dom: &Dom, leads: &[String]) -> String {
     let raw = stats(dom, &removed);
     prune(dom, &raw, &mut removed);
     let stats = stats(dom, &removed);
-    let Some(top) = choose(dom, &stats, &removed) else {
-        return String::new();
-    };
+    // A page too short to score (a notice, a stub) is its whole body,
+    // furniture pruned.
+    let body = dom.elements_named("body").next().unwrap_or(ROOT);
+    let top = choose(dom, &stats, &removed).unwrap_or_else(|| vec![body]);
     let mut out = Renderer::new(dom, &stats, &removed);
     if let Some(standfirst) = leads.iter().find_map(|l| standfirst(dom, top[0], l)) {
         // Pruned or not (it often sits in the header), it is the text's start.
@@ -800,7 +801,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn push_block(&mut self, block: String) {
-        let block = block.trim_matches(|c: char| c.is_whitespace() && c != '\u{a0}' || c == '\u{a0}');
+        let block = block.trim();
         if block.is_empty() || is_stock(block) || self.blocks.last().is_some_and(|b| b == block) {
             return;
         }

@@ -485,13 +485,10 @@ fn bylines(dom: &Dom) -> Vec<String> {
             || class.contains("author-name")
             || class.contains("authorname");
         let text = collapse(&dom.text_content(id));
-        if marked && !text.is_empty() && text.len() < 120 {
-            out.push(text);
-            walk.skip_children(id);
-        } else if matches!(&*e.name, "p" | "span" | "li" | "address")
+        let prefixed = matches!(&*e.name, "p" | "span" | "li" | "address")
             && text.len() < 60
-            && byline_prefix(&text).is_some()
-        {
+            && byline_prefix(&text).is_some();
+        if (marked && !text.is_empty() && text.len() < 120) || prefixed {
             out.push(text);
             walk.skip_children(id);
         }

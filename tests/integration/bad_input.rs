@@ -101,23 +101,26 @@ fn empty_file_is_archived_with_the_empty_hash() {
 }
 
 #[test]
-fn binary_and_non_utf8_files_are_archived_without_text() {
+fn binary_files_have_no_text_and_undeclared_latin1_is_detected() {
     let env = Env::new();
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend((0..=255u8).cycle().take(4096));
     env.write("image.png", &png);
-    env.write("latin1.txt", b"caf\xe9 cr\xe8me\n");
+    env.write("latin1.txt", b"caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu\n");
     let ids = env.add(&["image.png", "latin1.txt"]);
     assert_eq!(env.run(&["cat", &ids[0]]).ok().stdout, png);
     let show = env.run(&["show", &ids[0], "--json"]).ok().json();
     assert_eq!(show["media_type"], "image/png");
     assert_eq!(show["text"]["status"], "none");
-    for id in &ids {
-        let run = env.run(&["text", id]).code(2);
-        assert!(run.one_line_error().contains("has no text"), "{}", run.stderr);
-    }
-    let err = env.run(&["text", &ids[1]]).stderr;
-    assert!(err.contains("not valid UTF-8"), "{err}");
+    let run = env.run(&["text", &ids[0]]).code(2);
+    assert!(run.one_line_error().contains("has no text"), "{}", run.stderr);
+    assert_eq!(
+        env.run(&["text", &ids[1]]).ok().out(),
+        "café crème brûlée, déjà vu\n"
+    );
+    let show = env.run(&["show", &ids[1], "--json"]).ok().json();
+    assert_eq!(show["text"]["encoding"], "windows-1252");
+    assert_eq!(show["text"]["encoding_source"], "detected");
 }
 
 #[test]

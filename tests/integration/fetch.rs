@@ -368,11 +368,11 @@ fn windows_1252_page_is_read_in_its_declared_charset() {
     let (id, _) = add_ok(&env, &url, &[]);
     assert_eq!(id, sha_hex(page));
     let text = env.run(&["text", &id]).ok().out();
-    for words in ["Café", "“naïve”", "– fin."] {
-        assert!(text.contains(words), "{words:?} not in the text: {text:?}");
-    }
+    assert_eq!(text, "Le café “naïve” – fin.\n");
     let shown = show(&env, &id);
     assert_eq!(shown["text"]["encoding"], "windows-1252", "{:#}", shown["text"]);
+    assert_eq!(shown["text"]["encoding_source"], "http", "{:#}", shown["text"]);
+    assert_eq!(shown["metadata"]["title"], "Café");
 }
 
 #[test]
