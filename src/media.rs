@@ -23,7 +23,11 @@ pub fn sniff(head: &[u8]) -> Option<String> {
         return None;
     }
     if let Some(kind) = infer::get(head) {
-        return Some(kind.mime_type().to_string());
+        // infer calls anything that opens with `<?xml` XML: XHTML, SVG and
+        // feeds are told apart below.
+        if !kind.mime_type().ends_with("/xml") {
+            return Some(kind.mime_type().to_string());
+        }
     }
     if encoding_rs::Encoding::for_bom(head).is_some() {
         return Some(TEXT_PLAIN.to_string());
@@ -54,8 +58,11 @@ fn sniff_markup(head: &[u8]) -> Option<&'static str> {
     if starts(b"<!doctype html") || starts(b"<html") || starts(b"<head") || starts(b"<body") {
         Some("text/html")
     } else if starts(b"<?xml") || starts(b"<svg") {
-        Some(if lead.windows(4).any(|w| w == b"<svg") {
+        let has = |p: &[u8]| lead.windows(p.len()).any(|w| w == p);
+        Some(if has(b"<svg") {
             "image/svg+xml"
+        } else if has(b"<!doctype html") || has(b"<html") {
+            "application/xhtml+xml"
         } else {
             "application/xml"
         })
@@ -84,6 +91,7 @@ pub fn compatible(declared: &str, sniffed: &str) -> bool {
         || (s == TEXT_PLAIN && is_textual(&d))
         || (s == "application/xml" && (d.ends_with("+xml") || d.ends_with("/xml") || d == "text/html"))
         || (s == "text/html" && d == "application/xhtml+xml")
+        || (s == "application/xhtml+xml" && d == "text/html")
         || (s == OCTET_STREAM && !is_textual(&d))
 }
 
@@ -118,8 +126,17 @@ pub fn effective(declared: Option<&str>, sniffed: Option<&str>) -> String {
         (Some(d), None) => d,
         (None, Some(s)) => s,
         (Some(d), Some(s)) if d == s => d,
-        (Some(d), Some(s)) if s == TEXT_PLAIN || s == "text/html" || s == "application/xml" => {
-            if is_textual(d) { d } else { s }
+        (Some(d), Some(s))
+            if s == TEXT_PLAIN
+                || s == "text/html"
+                || s == "application/xml"
+                || s == "application/xhtml+xml" =>
+        {
+            if is_textual(d) {
+                d
+            } else {
+                s
+            }
         }
         (Some(d), Some(OCTET_STREAM)) => {
             if is_textual(d) {

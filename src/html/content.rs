@@ -802,7 +802,7 @@ impl<'a> Renderer<'a> {
 
     fn push_block(&mut self, block: String) {
         let block = block.trim();
-        if block.is_empty() || is_stock(block) || self.blocks.last().is_some_and(|b| b == block) {
+        if block.is_empty() || is_stock(block) {
             return;
         }
         self.blocks.push(block.to_string());
@@ -810,13 +810,14 @@ impl<'a> Renderer<'a> {
 
     fn finish(mut self) -> String {
         self.flush();
-        // Trailing labels, dates and links after the last paragraph.
-        while self
+        // Trailing labels, dates and links after the last paragraph (a text
+        // of nothing but such blocks keeps them all).
+        if let Some(last) = self
             .blocks
-            .last()
-            .is_some_and(|b| b.chars().count() < 50 && !ends_like_prose(b))
+            .iter()
+            .rposition(|b| b.chars().count() >= 50 || ends_like_prose(b))
         {
-            self.blocks.pop();
+            self.blocks.truncate(last + 1);
         }
         let mut text = self.blocks.join("\n\n");
         if !text.is_empty() {

@@ -147,6 +147,26 @@ impl Dom {
         out
     }
 
+    /// The text under `id`, whitespace collapsed, or `None` once it
+    /// passes `max` bytes: cheap on large subtrees.
+    pub fn short_text(&self, id: NodeId, max: usize) -> Option<String> {
+        let mut out = String::new();
+        for n in self.descendants(id) {
+            if let Some(t) = self.text(n) {
+                for word in t.split_whitespace() {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+                if out.len() > max {
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Elements named `name` in document order.
     pub fn elements_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = NodeId> + 'a {
         self.descendants(ROOT).filter(move |&n| self.name(n) == name)

@@ -484,11 +484,12 @@ fn bylines(dom: &Dom) -> Vec<String> {
             || class.contains("byline")
             || class.contains("author-name")
             || class.contains("authorname");
-        let text = collapse(&dom.text_content(id));
-        let prefixed = matches!(&*e.name, "p" | "span" | "li" | "address")
-            && text.len() < 60
-            && byline_prefix(&text).is_some();
-        if (marked && !text.is_empty() && text.len() < 120) || prefixed {
+        let short = marked || matches!(&*e.name, "p" | "span" | "li" | "address");
+        let Some(text) = short.then(|| dom.short_text(id, 120)).flatten() else {
+            continue;
+        };
+        let prefixed = text.len() < 60 && byline_prefix(&text).is_some();
+        if (marked && !text.is_empty()) || prefixed {
             out.push(text);
             walk.skip_children(id);
         }
@@ -620,11 +621,7 @@ fn visible_date(dom: &Dom, lang: Option<&str>) -> Option<String> {
         if !dated {
             continue;
         }
-        let text = collapse(&dom.text_content(id));
-        if text.len() > 60 {
-            continue;
-        }
-        if let Some(date) = human_date(&text, us) {
+        if let Some(date) = dom.short_text(id, 60).and_then(|text| human_date(&text, us)) {
             return Some(date);
         }
     }

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod diff;
 mod fetch;
+mod html;
 mod sample;
 mod sources;
 mod verify_damage;
