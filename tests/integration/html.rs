@@ -294,7 +294,9 @@ fn charsets_are_decided_as_a_browser_would_and_lies_are_overruled() {
         p.extend_from_slice(b"</p></article></body></html>");
         p
     };
-    let cases: [(&str, Vec<u8>, &str, &str, Option<&str>, &str); 5] = [
+    // (file, bytes, encoding, what decided it, a declaration overruled, text)
+    type Case<'a> = (&'a str, Vec<u8>, &'a str, &'a str, Option<&'a str>, &'a str);
+    let cases: [Case; 5] = [
         (
             "declared-1252.html",
             page("<meta charset=windows-1252>", &latin),
