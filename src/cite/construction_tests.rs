@@ -281,3 +281,24 @@ fn credits_name_people() {
     assert_eq!(people_names(&s), ["Hyunjoo Jin", "Sandra Maler"]);
     assert!(s.people.iter().all(|p| !p.cited));
 }
+
+#[test]
+fn a_role_that_opens_a_sentence_stands_where_a_title_does() {
+    let s = extract("Economist Priya Raman told the BBC that a strike could shave a point off growth.");
+    let raman = person(&s, "Priya Raman").expect("the person, without the role word");
+    assert!(raman.cited);
+    assert_eq!(raman.role.as_deref(), Some("Economist"));
+}
+
+#[test]
+fn an_inverted_speaker_may_be_followed_by_where_they_spoke() {
+    let s = extract(
+        "\"We were asked to accept a pay cut,\" said Dana Whitfield, the union's general secretary, \
+         outside the authority's offices.",
+    );
+    assert!(
+        person(&s, "Dana Whitfield").is_some_and(|p| p.cited),
+        "{:?}",
+        s.people
+    );
+}

@@ -166,6 +166,13 @@ fn followed_by_cap(doc: &Doc, i: usize) -> bool {
 
 fn is_title(doc: &Doc, i: usize) -> bool {
     words::gender_of(words::TITLES, doc.norm(i).trim_end_matches('.')).is_some()
+        || sentence_initial_role(doc, i)
+}
+
+/// "Economist Priya Raman told the BBC": a role noun that opens a
+/// sentence before a name stands where a title does.
+fn sentence_initial_role(doc: &Doc, i: usize) -> bool {
+    doc.tokens[i].cap && !doc.proper_cap(i) && doc.is_any(i, &words::ROLE_NOUNS) && followed_by_cap(doc, i)
 }
 
 fn honorific(doc: &Doc, i: usize) -> Option<char> {

@@ -355,7 +355,8 @@ pub static STOP_WORDS: WordSet = WordSet::new(&[
     "being", "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could",
     "may", "might", "must", "also", "only", "just", "even", "then", "now", "very", "more", "most", "such",
     "both", "either", "neither", "one", "two", "three", "ago", "yes", "please", "thanks", "thank", "dear",
-    "hello", "hi", "oh", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    "hello", "hi", "oh", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "outside", "inside", "within",
+    "amid", "despite", "around", "toward", "towards", "throughout", "along", "beside", "ahead",
 ]);
 
 /// Days and months: capitalised, never people.

@@ -198,16 +198,15 @@ fn describe_text(t: &TextOutcome) -> String {
         Some(Extractor::Pdf) => s.push_str(", the text layer of a PDF"),
         _ => {}
     }
-    if encoding != "UTF-8" || encoding_overruled.is_some() {
-        s.push_str(&format!(", decoded from {encoding}"));
+    if encoding == "UTF-8" && encoding_overruled.is_none() {
+        return s;
     }
+    s.push_str(&format!(", decoded from {encoding}"));
     let why = match encoding_source {
         Some(EncodingSource::Bom) => Some("a byte-order mark"),
         Some(EncodingSource::Http) => Some("declared by HTTP"),
         Some(EncodingSource::Meta) => Some("declared in a <meta>"),
-        Some(EncodingSource::Detected) if encoding != "UTF-8" || encoding_overruled.is_some() => {
-            Some("detected")
-        }
+        Some(EncodingSource::Detected) => Some("detected"),
         _ => None,
     };
     if let Some(why) = why {

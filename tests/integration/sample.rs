@@ -52,3 +52,38 @@ fn bundled_sample_archive_knows_whom_the_op_ed_cites() {
         "scripts/make-sample-archive needs a run: {out}"
     );
 }
+
+#[test]
+fn bundled_sample_page_has_its_article_text_and_metadata() {
+    let env = sample_copy();
+    let page = fixture("sample-page.html");
+    let id = sha256sum(&page);
+    let shown = env.run(&["show", &id[..8], "--json"]).ok().json();
+    let m = &shown["metadata"];
+    assert_eq!(
+        m["title"],
+        "Port strike talks collapse as union rejects final offer"
+    );
+    assert_eq!(m["authors"], serde_json::json!(["Maria Okafor", "Tom Lindqvist"]));
+    assert_eq!(m["published"], "2026-11-27T21:40:00Z");
+    let text = env.run(&["text", &id[..8]]).ok().out();
+    assert!(
+        text.starts_with("Negotiations between the dock workers' union"),
+        "{text}"
+    );
+    for furniture in [
+        "Share on",
+        "Related stories",
+        "Sign up",
+        "Comments",
+        "management refuses",
+        "Photo:",
+    ] {
+        assert!(!text.contains(furniture), "{furniture:?} in {text}");
+    }
+    let human = env.run(&["show", &id[..8]]).ok().out();
+    assert!(
+        human.contains("cites people   Dana Whitfield, Priya Raman"),
+        "{human}"
+    );
+}
