@@ -524,6 +524,11 @@ fn split_names(raw: &str) -> Vec<String> {
         s.truncate(open);
     }
     let s = byline_prefix(&s).unwrap_or(&s).trim().to_string();
+    let s = ["Dr. ", "Dr ", "Prof. ", "Professor ", "Mr. ", "Mrs. ", "Ms. "]
+        .iter()
+        .find_map(|h| s.strip_prefix(h))
+        .unwrap_or(&s)
+        .to_string();
     let s = s.strip_prefix("by ").unwrap_or(&s);
     let mut names = Vec::new();
     for part in s.split([',', ';', '|', '&', '/']) {
@@ -683,16 +688,26 @@ pub fn iso_date(raw: &str) -> Option<String> {
             return Some(dt.format("%Y-%m-%dT%H:%M:%S").to_string());
         }
     }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d.format("%Y-%m-%d").to_string());
+        }
+    }
+    // Dates in words, with whatever follows them ("Feb. 19, 2020 12:00
+    // PM", "Wednesday, 19 February 2020 at 9am").
+    let words = in_words(s);
     for f in [
-        "%Y-%m-%d",
-        "%Y/%m/%d",
-        "%Y%m%d",
         "%B %d, %Y",
         "%b %d, %Y",
         "%d %B %Y",
         "%d %b %Y",
+        "%B %d %Y",
+        "%b %d %Y",
     ] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+        if let Ok((d, _)) = NaiveDate::parse_and_remainder(&words, f) {
             return Some(d.format("%Y-%m-%d").to_string());
         }
     }
@@ -701,6 +716,33 @@ pub fn iso_date(raw: &str) -> Option<String> {
     NaiveDate::parse_from_str(lead, "%Y-%m-%d")
         .ok()
         .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// "Wed, Feb. 19, 2020" to "Feb 19, 2020": no weekday, no abbreviation
+/// dots, "Sept" as chrono spells it.
+fn in_words(s: &str) -> String {
+    let mut t = s.trim();
+    if let Some((first, rest)) = t.split_once([',', ' '])
+        && is_weekday(first)
+    {
+        t = rest.trim_start_matches([',', ' ']);
+    }
+    t.replace(". ", " ").replace("Sept ", "Sep ")
+}
+
+/// "Wed", "Wed.", "Wednesday", in any case.
+fn is_weekday(word: &str) -> bool {
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    w.len() >= 3 && WEEKDAYS.iter().any(|d| d.starts_with(&w))
 }
 
 /// `/2020/02/19/` in a URL path.
@@ -746,6 +788,19 @@ mod tests {
         );
         assert_eq!(iso_date("2019-01-18").as_deref(), Some("2019-01-18"));
         assert_eq!(iso_date("January 18, 2019").as_deref(), Some("2019-01-18"));
+        assert_eq!(
+            iso_date("Wed, Feb. 19, 2020 12:00 PM").as_deref(),
+            Some("2020-02-19")
+        );
+        assert_eq!(
+            iso_date("Wednesday, 19 February 2020 at 9am").as_deref(),
+            Some("2020-02-19")
+        );
+        assert_eq!(iso_date("Sept. 3, 2021").as_deref(), Some("2021-09-03"));
+        assert_eq!(
+            iso_date("Wed, 19 Feb 2020 12:00:00 GMT").as_deref(),
+            Some("2020-02-19T12:00:00Z")
+        );
         assert_eq!(iso_date("yesterday"), None);
         assert_eq!(
             date_in_path("/politics/2020/02/19/story"),
