@@ -44,7 +44,7 @@ pub fn analyser() -> Tool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sources {
     /// The outlet that published the text, from what the page says about
-    /// itself (v2); it is in `outlets` only when the text cites it.
+    /// itself (v2); it is in `outlets` only when the text names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
     pub outlets: Vec<CitedOutlet>,
@@ -104,12 +104,11 @@ pub enum QuoteKind {
 }
 
 impl Sources {
-    /// Records the text's publisher: its own name in its pages (a
-    /// dateline, a copyright line, "told the Guardian" in the Guardian's
-    /// own report) is not a source the text cites, unless the text
-    /// attributes words or claims to it.
+    /// Records the text's publisher. Its own name in its pages (a
+    /// dateline, a copyright line) is a mention like any other, named and
+    /// not cited; it is cited only where the text attributes words or
+    /// claims to it, as for any outlet.
     pub fn published_by(mut self, outlet: &str) -> Sources {
-        self.outlets.retain(|o| o.name != outlet || o.cited);
         self.publisher = Some(outlet.to_string());
         self
     }
