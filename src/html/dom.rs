@@ -240,6 +240,35 @@ impl Iterator for Descendants<'_> {
     }
 }
 
+/// Character references decoded as the tokenizer decodes them in text
+/// (`&amp;`, `&#039;`, `&rsquo;`): for values that reach us still escaped,
+/// like strings inside JSON-LD, which HTML leaves as raw text.
+pub fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    struct Collect(RefCell<String>);
+    impl TokenSink for Collect {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::CharacterTokens(t) = token {
+                self.0.borrow_mut().push_str(&t);
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let opts = TokenizerOpts {
+        initial_state: Some(html5ever::tokenizer::states::State::RawData(RawKind::Rcdata)),
+        ..TokenizerOpts::default()
+    };
+    let tokenizer = Tokenizer::new(Collect(RefCell::new(String::new())), opts);
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(s));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.into_inner()
+}
+
 /// Elements that never have content.
 fn is_void(name: &str) -> bool {
     matches!(
@@ -581,6 +610,15 @@ mod tests {
         }
         assert!(depth <= MAX_DEPTH + 2, "depth {depth}");
         assert_eq!(dom.text_content(ROOT).len(), 100_000);
+    }
+
+    #[test]
+    fn references_are_decoded_and_markup_is_text() {
+        assert_eq!(
+            unescape("Lindsey O&#039;Donnell &amp; A&rsquo;B <i>x</i>"),
+            "Lindsey O'Donnell & A’B <i>x</i>"
+        );
+        assert_eq!(unescape("plain"), "plain");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
-use super::dom::{Dom, NodeId, ROOT};
+use super::dom::{Dom, NodeId, ROOT, unescape};
 use crate::cite::lexicon;
 use crate::entry::Metadata;
 
@@ -250,7 +250,7 @@ fn declare(dom: &Dom) -> Declared {
 
 fn types_of(v: &Value) -> Vec<String> {
     match v.get("@type") {
-        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::String(s)) => vec![unescape(s)],
         Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
@@ -279,7 +279,7 @@ fn collect_articles(v: &Value, out: &mut Vec<Value>, depth: usize) {
 /// A JSON-LD value as text: a string, or the first string of a list.
 fn text_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(collapse(s)).filter(|s| !s.is_empty()),
+        Value::String(s) => Some(collapse(&unescape(s))).filter(|s| !s.is_empty()),
         Value::Array(a) => a.iter().find_map(text_of),
         Value::Object(o) => o.get("@value").and_then(text_of),
         _ => None,
@@ -406,6 +406,7 @@ fn authors(dom: &Dom, d: &Declared, site_name: Option<&str>, outlet: Option<&str
         let mut out: Vec<String> = Vec::new();
         for raw in raws {
             for name in split_names(&raw) {
+                let name = without_affiliation(&name, site_name);
                 if !is_outlet(&name) && !out.contains(&name) {
                     out.push(name);
                 }
@@ -445,6 +446,26 @@ fn authors(dom: &Dom, d: &Declared, site_name: Option<&str>, outlet: Option<&str
         return found;
     }
     clean(bylines(dom))
+}
+
+/// "Adam Aaronson PhillyVoice Staff" to "Adam Aaronson": bylines run the
+/// name into a staff label or the site's name.
+fn without_affiliation(name: &str, site_name: Option<&str>) -> String {
+    let site: Vec<String> = site_name.map(words).unwrap_or_default();
+    let mut ws: Vec<&str> = name.split_whitespace().collect();
+    while ws.len() > 2 {
+        let last = ws[ws.len() - 1].to_lowercase();
+        let staff = matches!(
+            last.as_str(),
+            "staff" | "writer" | "reporter" | "correspondent" | "contributor" | "editor" | "columnist"
+        );
+        if staff || site.contains(&last) {
+            ws.pop();
+        } else {
+            break;
+        }
+    }
+    ws.join(" ")
 }
 
 /// Person names in a JSON-LD author value; organisations left out.
@@ -637,6 +658,8 @@ fn human_date(text: &str, us: bool) -> Option<String> {
     let mut t = text.trim();
     for label in [
         "Date",
+        "Written",
+        "First published",
         "Published",
         "Posted on",
         "Posted",
