@@ -558,13 +558,13 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
         }
     };
     let final_score = |id: NodeId| score[id as usize].map(|s| s * (1.0 - density(id)));
-    let top = (1..n as NodeId)
+    let (mut top_id, top_score) = (1..n as NodeId)
         .filter_map(|id| final_score(id).map(|s| (id, s)))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let (mut top_id, top_score) = top;
-    // A top candidate that is one of several paragraphs-holders in a
-    // larger article: climb while the parent holds much more paragraph
-    // text and scores nearly as well.
+    // The best container may be one of several holding the article (an
+    // entry of a live blog, a block between two ads): climb while it holds
+    // less than half of the page's paragraph text, or while the parent
+    // holds much more and scores nearly as well.
     while let Some(parent) = dom.parent(top_id) {
         if parent == ROOT || matches!(dom.name(parent), "body" | "html") {
             break;
@@ -576,25 +576,6 @@ fn choose(dom: &Dom, stats: &[Stats], removed: &[bool]) -> Option<Vec<NodeId>> {
             top_id = parent;
         } else {
             break;
-        }
-    }
-    if std::env::var_os("HTML_DEBUG").is_some() {
-        let desc = |id: NodeId| {
-            format!(
-                "{}.{:?} score={:?} para={}",
-                dom.name(id),
-                dom.element(id).and_then(|e| e.attr("class")),
-                final_score(id),
-                stats[id as usize].para
-            )
-        };
-        eprintln!("top {} (orig {})", desc(top_id), desc(top.0));
-        let mut all: Vec<(NodeId, f64)> = (1..n as NodeId)
-            .filter_map(|id| final_score(id).map(|s| (id, s)))
-            .collect();
-        all.sort_by(|a, b| b.1.total_cmp(&a.1));
-        for (id, _) in all.iter().take(6) {
-            eprintln!("  cand {}", desc(*id));
         }
     }
     let threshold = (top_score * 0.2).max(10.0);

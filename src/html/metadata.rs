@@ -76,19 +76,33 @@ impl Declared {
 }
 
 /// Reads the metadata of a parsed page fetched from `url`.
-pub fn read(dom: &Dom, url: Option<&str>) -> Metadata {
+pub fn read(dom: &Dom, url: Option<&str>) -> Reading {
     let d = declare(dom);
+    Reading {
+        metadata: metadata(dom, &d, url),
+        descriptions: descriptions(&d),
+    }
+}
+
+/// What [`read`] finds: the metadata, and every description the page
+/// declares (the article text begins with the one it shows).
+pub struct Reading {
+    pub metadata: Metadata,
+    pub descriptions: Vec<String>,
+}
+
+fn metadata(dom: &Dom, d: &Declared, url: Option<&str>) -> Metadata {
     let base = url.and_then(|u| url::Url::parse(u).ok());
-    let canonical_url = canonical(&d, base.as_ref());
+    let canonical_url = canonical(d, base.as_ref());
     let site_name = d
         .first_meta(&["og:site_name", "application-name", "al:android:app_name"])
         .map(str::to_string)
         .or_else(|| d.articles.iter().find_map(|a| name_of(a.get("publisher")?)));
     let outlet = outlet(canonical_url.as_deref(), url, site_name.as_deref());
-    let title = title(&d, site_name.as_deref());
-    let authors = authors(dom, &d, site_name.as_deref(), outlet.as_deref());
+    let title = title(d, site_name.as_deref());
+    let authors = authors(dom, d, site_name.as_deref(), outlet.as_deref());
     let published = date_field(
-        &d,
+        d,
         dom,
         "datePublished",
         &[
@@ -112,7 +126,7 @@ pub fn read(dom: &Dom, url: Option<&str>) -> Metadata {
         ],
     );
     let modified = date_field(
-        &d,
+        d,
         dom,
         "dateModified",
         &[
@@ -158,8 +172,7 @@ pub fn read(dom: &Dom, url: Option<&str>) -> Metadata {
 }
 
 /// Every description the page declares, for finding its standfirst.
-pub fn descriptions(dom: &Dom) -> Vec<String> {
-    let d = declare(dom);
+fn descriptions(d: &Declared) -> Vec<String> {
     let mut out: Vec<String> = ["og:description", "description", "twitter:description"]
         .iter()
         .filter_map(|k| d.meta(k).map(str::to_string))

@@ -38,10 +38,10 @@ pub fn analyse(bytes: &[u8], http_charset: Option<&str>, url: Option<&str>) -> P
     let charset = charset::decide(bytes, http_charset, true, tld.as_deref());
     let (html, _) = charset.encoding.decode_without_bom_handling(strip_bom(bytes));
     let dom = dom::Dom::parse(&html);
-    let metadata = metadata::read(&dom, url);
+    let read = metadata::read(&dom, url);
     Page {
-        text: content::article_text(&dom, &metadata::descriptions(&dom)),
-        metadata,
+        text: content::article_text(&dom, &read.descriptions),
+        metadata: read.metadata,
         charset,
     }
 }
