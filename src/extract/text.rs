@@ -77,14 +77,13 @@ fn none(reason: String) -> TextOutcome {
 
 /// Reads a blob whole if it is at most `max` bytes.
 fn read_at_most(store: &dyn BlobStore, digest: &Digest, max: usize) -> Result<Option<Vec<u8>>> {
-    let mut reader = store.open(digest)?;
-    let mut bytes = vec![0u8; max + 1];
-    let n = read_full(&mut *reader, &mut bytes, store, digest)?;
-    if n > max {
-        return Ok(None);
-    }
-    bytes.truncate(n);
-    Ok(Some(bytes))
+    let mut bytes = Vec::new();
+    store
+        .open(digest)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::error::Error::io(store.describe(digest), "read", e))?;
+    Ok((bytes.len() <= max).then_some(bytes))
 }
 
 fn store_text(store: &dyn BlobStore, text: &str) -> Result<(Digest, u64)> {

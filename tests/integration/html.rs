@@ -478,3 +478,17 @@ fn a_media_type_the_bytes_contradict_is_recorded() {
     assert!(env.run(&["show", &ids[0]]).ok().out().contains("they disagree"));
     assert_eq!(show(&env, &ids[1])["media_type_mismatch"], false);
 }
+
+#[test]
+fn a_page_over_the_parsing_limit_is_archived_with_the_reason() {
+    let env = Env::new();
+    let mut page = b"<html><body>".to_vec();
+    page.resize(64 * 1024 * 1024 + 1, b' ');
+    env.write("huge.html", &page);
+    let id = env.add(&["huge.html"]).remove(0);
+    assert_eq!(sha256sum(&env.blob(&id)), id);
+    let shown = show(&env, &id);
+    assert_eq!(shown["text"]["status"], "none");
+    let reason = shown["text"]["reason"].as_str().unwrap();
+    assert!(reason.contains("64 MiB"), "{reason}");
+}
