@@ -662,10 +662,13 @@ struct Renderer<'a> {
     dom: &'a Dom,
     stats: &'a [Stats],
     removed: &'a [bool],
-    blocks: Vec<String>,
+    /// The text's blocks, each marked when it is (part of) a `p`.
+    blocks: Vec<(String, bool)>,
     current: String,
     /// Inside `pre`: whitespace is kept.
     pre: u32,
+    /// Inside `p`: what is flushed is a paragraph the page wrote as one.
+    para: u32,
 }
 
 impl<'a> Renderer<'a> {
@@ -677,6 +680,7 @@ impl<'a> Renderer<'a> {
             blocks: Vec::new(),
             current: String::new(),
             pre: 0,
+            para: 0,
         }
     }
 
@@ -684,6 +688,12 @@ impl<'a> Renderer<'a> {
     /// a tag cloud, a "read more" line.
     fn linky(&self, id: NodeId) -> bool {
         let s = self.stats[id as usize];
+        if self.dom.name(id) == "p" && s.text >= 25 {
+            // A paragraph that is one long link inside the article is its
+            // source ("The generation we love to dump on", linked); teasers
+            // say "Read more" and go as stock phrases.
+            return false;
+        }
         s.text > 0 && f64::from(s.link) / f64::from(s.text) > 0.5
     }
 
@@ -697,11 +707,13 @@ impl<'a> Renderer<'a> {
             }
             let name = self.dom.name(id);
             if !entering {
-                if name == "pre" {
-                    self.pre -= 1;
-                }
                 if is_block(name) {
                     self.flush();
+                }
+                match name {
+                    "pre" => self.pre -= 1,
+                    "p" => self.para -= 1,
+                    _ => {}
                 }
                 continue;
             }
@@ -719,8 +731,10 @@ impl<'a> Renderer<'a> {
                             continue;
                         }
                     }
-                    if name == "pre" {
-                        self.pre += 1;
+                    match name {
+                        "pre" => self.pre += 1,
+                        "p" => self.para += 1,
+                        _ => {}
                     }
                     stack.push((id, false));
                     let children: Vec<NodeId> = self.dom.children(id).collect();
@@ -789,7 +803,7 @@ impl<'a> Renderer<'a> {
         if block.is_empty() || is_stock(block) {
             return;
         }
-        self.blocks.push(block.to_string());
+        self.blocks.push((block.to_string(), self.para > 0));
     }
 
     fn finish(mut self) -> String {
@@ -799,11 +813,12 @@ impl<'a> Renderer<'a> {
         if let Some(last) = self
             .blocks
             .iter()
-            .rposition(|b| b.chars().count() >= 50 || ends_like_prose(b))
+            .rposition(|(b, para)| *para || b.chars().count() >= 50 || ends_like_prose(b))
         {
             self.blocks.truncate(last + 1);
         }
-        let mut text = self.blocks.join("\n\n");
+        let blocks: Vec<&str> = self.blocks.iter().map(|(b, _)| b.as_str()).collect();
+        let mut text = blocks.join("\n\n");
         if !text.is_empty() {
             text.push('\n');
         }
