@@ -16,6 +16,9 @@ pub const HEAD: &str = "head.json";
 pub const BLOBS: &str = "blobs/sha256";
 pub const TMP: &str = "tmp";
 pub const LOCK: &str = "lock";
+pub const TREE: &str = "tree.hashes";
+pub const KEY_PUB: &str = "key.pub";
+pub const CHECKPOINTS: &str = "checkpoints";
 
 /// The directory used when neither `--archive` nor `PROVENANCE_ARCHIVE`
 /// names one.
@@ -47,7 +50,7 @@ impl Archive {
         let root = root.to_path_buf();
         Archive {
             store: FsStore::new(root.join(BLOBS), root.join(TMP)),
-            log: Log::new(root.join(LOG), root.join(HEAD), root.join(TMP)),
+            log: Log::new(root.join(LOG), root.join(HEAD), root.join(TREE), root.join(TMP)),
             root,
         }
     }

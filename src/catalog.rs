@@ -96,7 +96,7 @@ pub fn parse_id(id: &str) -> Result<String> {
 /// candidates.
 pub fn find(log: &Log, id: &str) -> Result<Document> {
     let prefix = parse_id(id)?;
-    let docs = collect(log, |sha| sha.to_hex().starts_with(&prefix))?;
+    let docs = collect_matching(log, &prefix)?;
     match docs.len() {
         0 => Err(Error::BadId {
             id: id.to_string(),
@@ -119,24 +119,51 @@ pub fn documents(log: &Log) -> Result<Vec<Document>> {
 fn collect(log: &Log, wanted: impl Fn(&Digest) -> bool) -> Result<BTreeMap<Digest, Document>> {
     let mut docs: BTreeMap<Digest, Document> = BTreeMap::new();
     for entry in log.entries()? {
-        let entry = entry?;
-        let (sha, is_capture) = match &entry.body {
-            Body::Capture(c) => (c.sha256, true),
-            Body::Analysis(a) => (a.sha256, false),
-            Body::Init(_) | Body::Unknown => continue,
-        };
-        if !wanted(&sha) {
-            continue;
-        }
-        let doc = docs.entry(sha).or_insert_with(|| Document::new(sha));
-        if is_capture {
-            doc.captures.push(entry);
-        } else {
-            doc.analyses.push(entry);
-        }
+        file(&mut docs, entry?, &wanted);
     }
     docs.retain(|_, d| !d.captures.is_empty());
     Ok(docs)
+}
+
+/// The documents whose hash starts with `prefix`. Every entry about a
+/// document holds its hash in lowercase hex, so only the lines holding
+/// the prefix are parsed.
+fn collect_matching(log: &Log, prefix: &str) -> Result<BTreeMap<Digest, Document>> {
+    let mut docs: BTreeMap<Digest, Document> = BTreeMap::new();
+    let wanted = |sha: &Digest| sha.to_hex().starts_with(prefix);
+    log.lines_containing(prefix.as_bytes(), |index, line| {
+        let entry: Entry = serde_json::from_slice(line).map_err(|e| {
+            Error::bad_archive(
+                log.path(),
+                format!(
+                    "line {}: not a valid entry: {e}; run `provenance verify`",
+                    index + 1
+                ),
+            )
+        })?;
+        file(&mut docs, entry, &wanted);
+        Ok(())
+    })?;
+    docs.retain(|_, d| !d.captures.is_empty());
+    Ok(docs)
+}
+
+/// Files a capture or analysis under its document, if wanted.
+fn file(docs: &mut BTreeMap<Digest, Document>, entry: Entry, wanted: &impl Fn(&Digest) -> bool) {
+    let (sha, is_capture) = match &entry.body {
+        Body::Capture(c) => (c.sha256, true),
+        Body::Analysis(a) => (a.sha256, false),
+        Body::Init(_) | Body::Unknown => return,
+    };
+    if !wanted(&sha) {
+        return;
+    }
+    let doc = docs.entry(sha).or_insert_with(|| Document::new(sha));
+    if is_capture {
+        doc.captures.push(entry);
+    } else {
+        doc.analyses.push(entry);
+    }
 }
 
 /// The content hash of the newest capture of each URL (as given), for the

@@ -78,6 +78,67 @@ pub enum Command {
         /// Documents to analyse again [default: every document]
         ids: Vec<String>,
     },
+    /// Make an Ed25519 signing key, kept outside the archive
+    Keygen(KeygenArgs),
+    /// Print the archive's public key as a signed-note verifier key
+    Key,
+    /// Sign a checkpoint of the log (its size and Merkle root), keep it and print it
+    Checkpoint(KeyArg),
+    /// Prove that a capture's log entry is in a signed checkpoint
+    Proof(ProofArgs),
+    /// Get an RFC 3161 timestamp token over the newest checkpoint
+    Timestamp(TimestampArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArg {
+    /// The private key file [default: $PROVENANCE_KEY, else
+    /// $XDG_CONFIG_HOME/provenance/signing.key]
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The key's name, printed in every signature (no spaces, no '+'),
+    /// e.g. example.org/newsroom
+    #[arg(long, default_value = crate::key::DEFAULT_NAME)]
+    pub name: String,
+
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    /// The document: a content hash, or a unique prefix of at least 8 hex digits
+    pub id: String,
+
+    /// Prove against this checkpoint [default: the newest one in the archive]
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// Which capture entry of the document (its number in the log)
+    /// [default: the document's first capture]
+    #[arg(long, value_name = "N")]
+    pub entry: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimestampArgs {
+    /// The timestamp authority's URL (RFC 3161 over HTTP)
+    #[arg(long, value_name = "URL")]
+    pub tsa: String,
+
+    /// Check the token against this CA certificate (PEM or DER) before
+    /// keeping it
+    #[arg(long, value_name = "FILE")]
+    pub tsa_ca: Vec<PathBuf>,
+
+    /// Trust this CA certificate (PEM) for an https TSA, besides the
+    /// built-in roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -213,9 +274,29 @@ pub struct VerifyArgs {
     pub files: Vec<PathBuf>,
 
     /// Remove what an interrupted command left (an unfinished tail of the
-    /// log, temporary files), then verify
+    /// log, temporary files), and rebuild the tree file, then verify
     #[arg(long)]
     pub repair: bool,
+
+    /// Also check that the log extends this checkpoint, kept from earlier
+    /// (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
+
+    /// With --checkpoint: check only the checkpoints, by consistency
+    /// proofs from the tree file (O(log n)), not every entry and blob
+    #[arg(long, requires = "checkpoint")]
+    pub quick: bool,
+
+    /// Trust timestamp tokens whose TSA certificate chains to this CA
+    /// certificate (PEM or DER; repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub tsa_ca: Vec<PathBuf>,
+
+    /// The public key checkpoints must be signed with, as a verifier key
+    /// or a file holding one [default: the archive's key.pub]
+    #[arg(long, value_name = "KEY")]
+    pub public_key: Option<String>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -34,6 +34,10 @@ impl Digest {
         Ok(hasher.finish())
     }
 
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod catalog;
+pub mod checkpoint;
 pub mod cite;
 pub mod cli;
 pub mod cmd;
@@ -15,12 +16,18 @@ pub mod fetch;
 pub mod hash;
 pub mod html;
 pub mod ingest;
+pub mod key;
 pub mod log;
 pub mod media;
+pub mod merkle;
+pub mod note;
 pub mod output;
 pub mod store;
 pub mod stream;
 pub mod time;
+pub mod timestamp;
+pub mod transparency;
+pub mod tree;
 pub mod verify;
 
 use std::path::PathBuf;
@@ -49,5 +56,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Diff { old, new, words } => cmd::diff::run(&ctx, &old, &new, words),
         Command::Sources(args) => cmd::sources::run(&ctx, &args),
         Command::Reanalyze { ids } => cmd::reanalyze::run(&ctx, &ids),
+        Command::Keygen(args) => cmd::keygen::run(&ctx, &args),
+        Command::Key => cmd::key::run(&ctx),
+        Command::Checkpoint(args) => cmd::checkpoint::run(&ctx, &args),
+        Command::Proof(args) => cmd::proof::run(&ctx, &args),
+        Command::Timestamp(args) => cmd::timestamp::run(&ctx, &args),
     }
 }

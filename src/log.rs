@@ -6,6 +6,11 @@
 //! command in a single write, sync, then replace the head. Readers read
 //! only up to the head's `log_bytes`, so they never see a half-written
 //! entry and need no lock.
+//!
+//! Each line is also a leaf of the archive's Merkle tree (`merkle`): after
+//! the head moves, the commit appends the new leaves to the derived tree
+//! file (`tree`), which anything that needs it brings up to date when a
+//! crash left it behind.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -16,7 +21,9 @@ use crate::entry::{Body, Entry, Head};
 use crate::error::{Error, IoContext, Result};
 use crate::failpoint;
 use crate::hash::{Digest, Hasher};
+use crate::merkle::{self, Hash};
 use crate::time::Timestamp;
+use crate::tree::TreeFile;
 
 /// Longest line kept in memory when reading; a longer one is hashed but
 /// reported as malformed. No entry this tool writes comes near it.
@@ -25,12 +32,22 @@ pub const MAX_LINE: usize = 16 * 1024 * 1024;
 pub struct Log {
     path: PathBuf,
     head_path: PathBuf,
+    tree_path: PathBuf,
     tmp: PathBuf,
 }
 
 impl Log {
-    pub fn new(path: PathBuf, head_path: PathBuf, tmp: PathBuf) -> Log {
-        Log { path, head_path, tmp }
+    pub fn new(path: PathBuf, head_path: PathBuf, tree_path: PathBuf, tmp: PathBuf) -> Log {
+        Log {
+            path,
+            head_path,
+            tree_path,
+            tmp,
+        }
+    }
+
+    pub fn tree_path(&self) -> &Path {
+        &self.tree_path
     }
 
     pub fn path(&self) -> &Path {
@@ -81,6 +98,7 @@ impl Log {
             next_seq: head.entries,
             head,
             pending: Vec::new(),
+            leaves: Vec::new(),
             entries: Vec::new(),
         })
     }
@@ -94,6 +112,61 @@ impl Log {
             lines: LineReader::new(Box::new(file.take(head.log_bytes))),
             line_no: 0,
         })
+    }
+
+    /// The completed lines as stored, for whoever recomputes the tree.
+    pub fn acknowledged_lines(&self) -> Result<(Head, LineReader)> {
+        let head = self.head()?;
+        let file = File::open(&self.path).at(&self.path, "open")?;
+        let reader = LineReader::new(Box::new(file.take(head.log_bytes)));
+        Ok((head, reader))
+    }
+
+    /// Calls `found(index, line)` for each completed line that contains
+    /// `needle`, `index` being the line's 0-based position. Parses and
+    /// hashes nothing, so finding one document among a million entries
+    /// costs a read of the log at memory speed.
+    pub fn lines_containing(
+        &self,
+        needle: &[u8],
+        mut found: impl FnMut(u64, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        const CHUNK: usize = 4 << 20;
+        let head = self.head()?;
+        let file = File::open(&self.path).at(&self.path, "open")?;
+        let mut reader = file.take(head.log_bytes);
+        let finder = memchr::memmem::Finder::new(needle);
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
+        let mut line_index = 0u64;
+        let mut skipping = false;
+        loop {
+            let start = buf.len();
+            buf.resize(start + CHUNK, 0);
+            let n = read_full(&mut reader, &mut buf[start..]).at(&self.path, "read")?;
+            buf.truncate(start + n);
+            let Some(cut) = memchr::memrchr(b'\n', &buf).map(|i| i + 1) else {
+                if n == 0 {
+                    return Ok(());
+                }
+                // A line longer than any entry: skipped, as `entries` would refuse it.
+                if buf.len() > MAX_LINE {
+                    buf.clear();
+                    skipping = true;
+                }
+                continue;
+            };
+            let mut from = 0;
+            if skipping {
+                from = memchr::memchr(b'\n', &buf).map_or(cut, |i| i + 1);
+                line_index += 1;
+                skipping = false;
+            }
+            line_index = scan_lines(&buf[..cut], from, line_index, &finder, &mut found)?;
+            buf.drain(..cut);
+            if n == 0 {
+                return Ok(());
+            }
+        }
     }
 
     /// Every byte of the log, completed or not, line by line: for verify.
@@ -129,6 +202,7 @@ pub struct Append<'a> {
     prev: Option<Digest>,
     next_seq: u64,
     pending: Vec<u8>,
+    leaves: Vec<Hash>,
     entries: Vec<Entry>,
 }
 
@@ -143,6 +217,7 @@ impl Append<'_> {
         };
         let line = serde_json::to_vec(&entry).expect("entries always serialise");
         self.prev = Some(Digest::of(&line));
+        self.leaves.push(merkle::leaf_hash(&line));
         self.pending.extend_from_slice(&line);
         self.pending.push(b'\n');
         self.next_seq += 1;
@@ -178,7 +253,20 @@ impl Append<'_> {
         };
         self.log.write_head(&head)?;
         failpoint::hit("head-written");
+        self.extend_tree();
+        failpoint::hit("tree-written");
         Ok(self.entries)
+    }
+
+    /// Appends the new leaves to the tree file when it ended where the log
+    /// did. The entries are acknowledged already, so a failure here fails
+    /// nothing: the file is derived, and its next user rebuilds it.
+    fn extend_tree(&self) {
+        if let Ok(mut tree) = TreeFile::open(&self.log.tree_path)
+            && tree.size() == self.head.entries
+        {
+            let _ = tree.append(&self.leaves);
+        }
     }
 }
 
@@ -218,6 +306,8 @@ pub struct Line {
     pub len: u64,
     /// SHA-256 of the whole line without its newline.
     pub digest: Digest,
+    /// The line's Merkle leaf hash, SHA-256(0x00 || line).
+    pub leaf: Hash,
     /// False for a last line with no newline: a torn write.
     pub complete: bool,
 }
@@ -256,6 +346,7 @@ impl LineReader {
         let offset = self.offset;
         let mut bytes = Vec::new();
         let mut hasher = Hasher::new();
+        let mut leaf = merkle::LeafHasher::new();
         let mut complete = false;
         loop {
             let buf = match self.inner.fill_buf() {
@@ -274,6 +365,7 @@ impl LineReader {
                 None => (buf, buf.len()),
             };
             hasher.update(chunk);
+            leaf.update(chunk);
             let room = MAX_LINE.saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
             self.inner.consume(used);
@@ -291,13 +383,51 @@ impl LineReader {
             bytes,
             len,
             digest,
+            leaf: leaf.finish(),
             complete,
         }))
     }
 }
 
 fn memchr_newline(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', buf)
+}
+
+/// The matching lines of `buf[from..]`, which ends with a newline; returns
+/// the index of the line after it.
+fn scan_lines(
+    buf: &[u8],
+    from: usize,
+    mut line_index: u64,
+    finder: &memchr::memmem::Finder<'_>,
+    found: &mut impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<u64> {
+    let mut counted = from;
+    let mut pos = from;
+    while let Some(hit) = finder.find(&buf[pos..]).map(|i| i + pos) {
+        let start = memchr::memrchr(b'\n', &buf[counted..hit]).map_or(counted, |i| counted + i + 1);
+        line_index += memchr::memchr_iter(b'\n', &buf[counted..start]).count() as u64;
+        let end = memchr::memchr(b'\n', &buf[hit..]).map_or(buf.len(), |i| hit + i);
+        found(line_index, &buf[start..end])?;
+        line_index += 1;
+        counted = (end + 1).min(buf.len());
+        pos = counted;
+    }
+    Ok(line_index + memchr::memchr_iter(b'\n', &buf[counted..]).count() as u64)
+}
+
+/// Reads until `buf` is full or the stream ends.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// Replaces `path` with `bytes` so that a reader sees the old file or the

@@ -9,14 +9,19 @@ use crate::output::Out;
 
 pub mod add;
 pub mod cat;
+pub mod checkpoint;
 pub mod diff;
 pub mod history;
 pub mod init;
+pub mod key;
+pub mod keygen;
 pub mod list;
+pub mod proof;
 pub mod reanalyze;
 pub mod show;
 pub mod sources;
 pub mod text;
+pub mod timestamp;
 pub mod verify;
 
 /// How a command that did not fail outright ended.

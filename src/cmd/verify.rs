@@ -4,8 +4,9 @@ use super::{Ctx, Exit};
 use crate::archive::Archive;
 use crate::cli::VerifyArgs;
 use crate::error::Result;
+use crate::key;
 use crate::output::{Out, count};
-use crate::verify::{self, FileCheck, Repair, Report, Severity};
+use crate::verify::{self, FileCheck, Options, Repair, Report, Severity};
 
 /// `verify --repair --json`.
 #[derive(Serialize)]
@@ -19,20 +20,36 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     if !args.files.is_empty() {
         return files(ctx, &archive, args);
     }
+    let options = options(args)?;
+    if args.quick {
+        return print(ctx, None, &verify::quick(&archive, &options)?);
+    }
     let repair = args.repair.then(|| verify::repair(&archive)).transpose()?;
-    let report = verify::verify(&archive)?;
+    let report = verify::verify(&archive, &options)?;
+    print(ctx, repair.as_ref(), &report)
+}
+
+fn options(args: &VerifyArgs) -> Result<Options> {
+    Ok(Options {
+        checkpoints: args.checkpoint.clone(),
+        tsa_ca: super::timestamp::load_cas(&args.tsa_ca)?,
+        public_key: args.public_key.as_deref().map(key::load_verifier).transpose()?,
+    })
+}
+
+fn print(ctx: &Ctx, repair: Option<&Repair>, report: &Report) -> Result<Exit> {
     let mut out = ctx.out();
-    match (&repair, ctx.json) {
+    match (repair, ctx.json) {
         (Some(repair), true) => out.json(&Repaired {
             repair,
-            verify: &report,
+            verify: report,
         })?,
-        (None, true) => out.json(&report)?,
+        (None, true) => out.json(report)?,
         (repair, false) => {
             if let Some(r) = repair {
                 print_repair(&mut out, r)?;
             }
-            print_report(&mut out, &report)?;
+            print_report(&mut out, report)?;
         }
     }
     out.finish()?;
@@ -49,7 +66,10 @@ fn print_repair(out: &mut Out, r: &Repair) -> Result<()> {
     for path in &r.temp_files_removed {
         out.line(format!("repaired: removed temporary file {path}"))?;
     }
-    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() {
+    if r.tree_rebuilt {
+        out.line("repaired: rebuilt the tree file from the log")?;
+    }
+    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() && !r.tree_rebuilt {
         out.line("repair: nothing to repair")?;
     }
     Ok(())
@@ -63,13 +83,23 @@ fn print_report(out: &mut Out, report: &Report) -> Result<()> {
         };
         out.line(format!("{level}: {}", f.message))?;
     }
-    let checked = format!(
+    if report.quick {
+        return print_quick(out, report);
+    }
+    let mut checked = format!(
         "{} ({}) and {} ({})",
         count(report.entries, "entry", "entries"),
         count(report.captures, "capture", "captures"),
         count(report.blobs, "blob", "blobs"),
         count(report.blob_bytes, "byte", "bytes"),
     );
+    if report.checkpoints > 0 {
+        checked.push_str(&format!(
+            ", {} ({})",
+            count(report.checkpoints, "checkpoint", "checkpoints"),
+            count(report.timestamps, "timestamp", "timestamps")
+        ));
+    }
     let warnings = (report.findings.len() - report.errors()) as u64;
     if report.ok {
         let note = if warnings > 0 {
@@ -138,4 +168,23 @@ fn print_file(out: &mut Out, c: &FileCheck) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+fn print_quick(out: &mut Out, report: &Report) -> Result<()> {
+    for f in &report.findings {
+        out.line(format!("error: {}", f.message))?;
+    }
+    let what = format!(
+        "{} against the log's {} (consistency proofs from the tree file; without --quick, every entry and blob is checked too)",
+        count(report.checkpoints, "checkpoint", "checkpoints"),
+        count(report.entries, "entry", "entries")
+    );
+    if report.ok {
+        out.line(format!("ok: checked {what}"))
+    } else {
+        out.line(format!(
+            "FAILED: {} in {what}",
+            count(report.errors() as u64, "error", "errors")
+        ))
+    }
 }

@@ -110,9 +110,13 @@ impl Env {
     /// environment.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
+        // Signing keys go to the user's config directory: here, one inside
+        // the test's own directory.
         c.current_dir(self.root())
             .env_remove("PROVENANCE_ARCHIVE")
             .env_remove("PROVENANCE_TEST_CRASH_AT")
+            .env_remove("PROVENANCE_KEY")
+            .env("XDG_CONFIG_HOME", self.path("config"))
             .args(args)
             .stdin(Stdio::null());
         c
@@ -271,4 +275,50 @@ impl Env {
             })
             .collect()
     }
+}
+
+/// The Python with the packages of tests/python/requirements.txt, which
+/// `scripts/test` installs into .venv and names in PROVENANCE_TEST_PYTHON.
+pub fn python() -> PathBuf {
+    let path = std::env::var_os("PROVENANCE_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    assert!(
+        path.exists(),
+        "{}: no Python with the test requirements; run scripts/test, which installs them",
+        path.display()
+    );
+    path
+}
+
+/// Runs a script of tests/python with the test Python; returns success
+/// and what it printed.
+pub fn run_python(script: &str, args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = Command::new(python())
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/python")
+                .join(script),
+        )
+        .args(args)
+        .output()
+        .expect("run python");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Copies a directory tree, as `cp -a` does: for tests that keep an old
+/// copy of an archive or damage a copy.
+pub fn copy_tree(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "cp -a {} {}", from.display(), to.display());
 }

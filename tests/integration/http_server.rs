@@ -28,6 +28,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(60);
 /// The size of the pieces of a chunked body.
 pub const CHUNK: usize = 64;
 
+/// The largest request body the server reads.
+pub const MAX_REQUEST_BODY: usize = 1 << 20;
+
 /// What the server answers to one request.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -98,8 +101,8 @@ impl Reply {
     }
 }
 
-/// A request as received: the request line and the headers (names as the
-/// client sent them).
+/// A request as received: the request line, the headers (names as the
+/// client sent them) and the body.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
@@ -107,6 +110,9 @@ pub struct Request {
     pub path: String,
     pub version: String,
     pub headers: Vec<(String, String)>,
+    /// As many bytes as `content-length` said (none without it: no test
+    /// client sends a chunked body).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -313,11 +319,24 @@ fn read_request(stream: impl Read) -> std::io::Result<Request> {
             headers.push((name.to_string(), value.trim().to_string()));
         }
     }
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>())
+        .transpose()
+        .map_err(|e| std::io::Error::other(format!("bad content-length: {e}")))?
+        .unwrap_or(0);
+    if length > MAX_REQUEST_BODY {
+        return Err(std::io::Error::other(format!("a body of {length} bytes")));
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
     Ok(Request {
         method,
         path,
         version,
         headers,
+        body,
     })
 }
 
@@ -460,9 +479,26 @@ fn test_server_answers_a_plain_client_and_records_the_request() {
     let (head, _) = raw_get(connect(), "/elsewhere");
     assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"), "{head}");
 
+    let mut post = connect();
+    write!(
+        post,
+        "POST /form HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    post.read_to_end(&mut answer).unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 404 "),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
     let seen = server.requests();
     let paths: Vec<&str> = seen.iter().map(|r| r.path.as_str()).collect();
-    assert_eq!(paths, ["/plain", "/chunked", "/elsewhere"]);
+    assert_eq!(paths, ["/plain", "/chunked", "/elsewhere", "/form"]);
+    assert!(seen[0].body.is_empty());
+    assert_eq!(seen[3].method, "POST");
+    assert_eq!(seen[3].body, b"hello");
     assert_eq!(seen[0].method, "GET");
     assert_eq!(seen[0].version, "HTTP/1.1");
     assert_eq!(seen[0].header("user-agent"), Some("raw/1"));

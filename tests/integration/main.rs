@@ -13,4 +13,6 @@ mod fetch;
 mod html;
 mod sample;
 mod sources;
+mod transparency;
+mod tsa;
 mod verify_damage;

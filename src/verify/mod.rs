@@ -1,6 +1,11 @@
-//! Verification: every entry of the log and every blob, each problem a
-//! finding that names the entry or blob; and repair, which removes only
-//! what an interrupted command left unfinished.
+//! Verification: every entry of the log and every blob, the Merkle tree,
+//! the checkpoints and their timestamp tokens, each problem a finding
+//! that names what it is about; and repair, which removes only what an
+//! interrupted command left unfinished.
+
+mod tlog;
+
+pub use tlog::{Options, quick};
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -42,6 +47,33 @@ pub enum Problem {
     UnfinishedTail,
     TornLine,
     HeadInvalid,
+    /// The derived tree file is behind the log or disagrees with it.
+    TreeStale,
+    /// The tree file holds more leaves than the log has entries.
+    TreeAhead,
+    KeyInvalid,
+    CheckpointMalformed,
+    /// Signed by a key other than the archive's.
+    CheckpointUnknownKey,
+    /// The archive's key, but a signature that does not verify.
+    CheckpointForged,
+    /// Another archive's checkpoint.
+    CheckpointForeign,
+    /// A checkpoint covers more entries than the log has.
+    LogRolledBack,
+    /// The log's first entries no longer hash to a checkpoint's root.
+    HistoryRewritten,
+    TimestampMalformed,
+    /// A token over other bytes than its checkpoint's.
+    TimestampMismatch,
+    /// A token whose signature does not verify.
+    TimestampForged,
+    /// A token whose TSA does not chain to a CA given with --tsa-ca.
+    TimestampUntrusted,
+    /// A token checked for its imprint only, no CA being given.
+    TimestampUnchecked,
+    /// A token with no checkpoint beside it.
+    TimestampOrphan,
 }
 
 impl Problem {
@@ -50,7 +82,10 @@ impl Problem {
             Problem::BlobUnreferenced
             | Problem::StrayFile
             | Problem::TempLeftover
-            | Problem::EntryUnknownKind => Severity::Warning,
+            | Problem::EntryUnknownKind
+            | Problem::TreeStale
+            | Problem::TimestampUnchecked
+            | Problem::TimestampOrphan => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -121,10 +156,17 @@ impl Finding {
 pub struct Report {
     /// True when no finding is an error.
     pub ok: bool,
+    /// True for `--quick`: only the given checkpoints were checked, by
+    /// consistency proofs, not the entries and blobs.
+    pub quick: bool,
     pub entries: u64,
     pub captures: u64,
     pub blobs: u64,
     pub blob_bytes: u64,
+    /// Checkpoints checked: those kept in the archive and those given.
+    pub checkpoints: u64,
+    /// Timestamp tokens checked.
+    pub timestamps: u64,
     pub findings: Vec<Finding>,
 }
 
@@ -138,23 +180,30 @@ impl Report {
 }
 
 /// Verifies the whole archive.
-pub fn verify(archive: &Archive) -> Result<Report> {
-    let scan = {
+pub fn verify(archive: &Archive, options: &Options) -> Result<Report> {
+    let stored = tlog::Stored::read(archive, options)?;
+    let (mut scan, tree) = {
         // A writer appends and then moves the head; reading both under the
-        // shared lock sees them agree.
+        // shared lock sees them agree, and the tree file with them.
         let _lock = archive.lock(LockMode::Shared)?;
-        scan_log(archive)?
+        let scan = scan_log(archive, &stored.sizes())?;
+        let tree = crate::tree::TreeFile::open(archive.log().tree_path());
+        (scan, tree)
     };
-    let mut findings = scan.findings;
+    let mut findings = std::mem::take(&mut scan.findings);
     let blobs = check_blobs(archive.store(), &scan.referenced, &scan.sizes, &mut findings)?;
     check_strays(archive, &mut findings)?;
+    let counts = tlog::check(archive, options, &stored, &scan.roots, tree, &mut findings)?;
     findings.sort_by_key(|f| (f.line.is_none(), f.line, f.severity == Severity::Warning));
     Ok(Report {
         ok: findings.iter().all(|f| f.severity != Severity::Error),
+        quick: false,
         entries: scan.entries,
         captures: scan.captures,
         blobs: blobs.count,
         blob_bytes: blobs.bytes,
+        checkpoints: counts.checkpoints,
+        timestamps: counts.timestamps,
         findings,
     })
 }
@@ -167,6 +216,9 @@ pub struct Repair {
     /// Complete but unacknowledged entries among them.
     pub entries_removed: u64,
     pub temp_files_removed: Vec<String>,
+    /// The tree file was rebuilt from the log, having been behind it or
+    /// having disagreed with it.
+    pub tree_rebuilt: bool,
 }
 
 /// Removes what interrupted commands left: the log's unfinished tail and
@@ -174,7 +226,7 @@ pub struct Repair {
 /// a way that removing a tail cannot mend.
 pub fn repair(archive: &Archive) -> Result<Repair> {
     let lock = archive.lock(LockMode::Exclusive)?;
-    let scan = scan_log(archive)?;
+    let scan = scan_log(archive, &Default::default())?;
     if let Some(f) = scan
         .findings
         .iter()
@@ -193,6 +245,7 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
         log_bytes_removed: 0,
         entries_removed: scan.tail_entries,
         temp_files_removed: Vec::new(),
+        tree_rebuilt: false,
     };
     if let Some(head) = &scan.head
         && log_len > head.log_bytes
@@ -206,11 +259,14 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
         fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
         out.temp_files_removed.push(path.display().to_string());
     }
+    out.tree_rebuilt = tlog::repair_tree(archive, &lock, &scan.roots, scan.tail_entries)?;
     Ok(out)
 }
 
 struct LogScan {
     findings: Vec<Finding>,
+    /// The Merkle roots of the acknowledged log at the sizes asked for.
+    roots: tlog::Roots,
     /// Blob → the first entry that references it.
     referenced: HashMap<Digest, u64>,
     /// Blob → the size its capture entries record.
@@ -223,11 +279,14 @@ struct LogScan {
     tail_entries: u64,
 }
 
-fn scan_log(archive: &Archive) -> Result<LogScan> {
+fn scan_log(archive: &Archive, sizes: &std::collections::BTreeSet<u64>) -> Result<LogScan> {
     let log = archive.log();
     let head = log.head();
+    let acked = head.as_ref().map_or(u64::MAX, |h| h.log_bytes);
     let mut lines = log.raw_lines()?;
+    let mut roots = tlog::Roots::new(sizes.clone(), log.tree_path());
     let mut scan = LogScan {
+        roots: tlog::Roots::default(),
         findings: Vec::new(),
         referenced: HashMap::new(),
         sizes: HashMap::new(),
@@ -244,6 +303,9 @@ fn scan_log(archive: &Archive) -> Result<LogScan> {
             break;
         }
         chain.push(&line, &mut scan.findings);
+        if line.end() <= acked {
+            roots.push(line.leaf);
+        }
         scan.entries += 1;
         if let Ok(entry) = line.parse() {
             note_references(&entry, &chain, &mut captures, &mut scan);
@@ -269,6 +331,7 @@ fn scan_log(archive: &Archive) -> Result<LogScan> {
         }
     }
     chain.report_breaks(&mut scan.findings);
+    scan.roots = roots;
     Ok(scan)
 }
 
