@@ -108,10 +108,16 @@ pub fn load(path: &Path) -> Result<Signer> {
 
 /// Reads a verifier key given as the key itself or as a file holding it.
 pub fn load_verifier(arg: &str) -> Result<Verifier> {
-    if let Ok(v) = Verifier::parse(arg) {
-        return Ok(v);
-    }
+    let not_a_key = match Verifier::parse(arg) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
     let path = Path::new(arg);
+    if !path.exists() {
+        return Err(Error::Usage(format!(
+            "--public-key {arg}: neither a file nor a verifier key ({not_a_key})"
+        )));
+    }
     let text = fs::read_to_string(path).at(path, "read public key")?;
     Verifier::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
 }

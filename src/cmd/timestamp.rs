@@ -37,10 +37,10 @@ pub fn run(ctx: &Ctx, args: &TimestampArgs) -> Result<Exit> {
     }
     let imprint = *Digest::of(&signed.bytes).as_bytes();
     let (response, token) =
-        timestamp::request(&args.tsa, &imprint, &args.ca_cert).map_err(|e| Error::source(&args.tsa, e))?;
+        timestamp::request(&args.tsa, &imprint, &args.ca_cert).map_err(|e| tsa_error(&args.tsa, e))?;
     let verified = !trusted.is_empty();
     if verified {
-        timestamp::verify(&response, &imprint, &trusted, &[]).map_err(|e| Error::source(&args.tsa, e))?;
+        timestamp::verify(&response, &imprint, &trusted, &[]).map_err(|e| tsa_error(&args.tsa, e))?;
     }
     {
         let _lock = archive.lock(LockMode::Exclusive)?;
@@ -68,6 +68,15 @@ pub fn run(ctx: &Ctx, args: &TimestampArgs) -> Result<Exit> {
     }
     out.finish()?;
     Ok(Exit::Success)
+}
+
+/// Names the TSA once: a failed POST's message names it already.
+fn tsa_error(url: &str, e: timestamp::TimestampError) -> Error {
+    if e.kind() == "http" {
+        Error::Usage(e.to_string())
+    } else {
+        Error::source(url, e)
+    }
 }
 
 /// Every certificate of every `--tsa-ca` file.

@@ -87,3 +87,16 @@ fn bundled_sample_page_has_its_article_text_and_metadata() {
         "{human}"
     );
 }
+
+#[test]
+fn bundled_sample_archive_proves_the_op_ed_is_in_its_signed_checkpoint() {
+    let env = sample_copy();
+    let vkey = env.run(&["key"]).ok().out().trim().to_string();
+    let proof = env.run(&["--json", "proof", &SAMPLE_ID[..8]]).ok();
+    let file = env.write("proof.json", &proof.stdout);
+    let (ok, said) = run_python(
+        "tlog_verify.py",
+        &["inclusion".as_ref(), vkey.as_ref(), file.as_os_str()],
+    );
+    assert!(ok, "{said}");
+}

@@ -439,6 +439,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// the checkpoints it cannot re-sign. Only a checkpoint kept elsewhere
 /// can tell.
 fn rewrite_history(archive: &Path) {
+    recompute_after_edit(archive);
+    fs::remove_dir_all(archive.join("checkpoints")).unwrap();
+}
+
+/// The forger's edit and recomputation, leaving the checkpoints.
+fn recompute_after_edit(archive: &Path) {
     edit_lines(archive, |lines| {
         backdate(&mut lines[1]);
         for i in 1..lines.len() {
@@ -457,7 +463,6 @@ fn rewrite_history(archive: &Path) {
     });
     fs::write(archive.join("head.json"), head.to_string()).unwrap();
     fs::remove_file(archive.join("tree.hashes")).unwrap();
-    fs::remove_dir_all(archive.join("checkpoints")).unwrap();
 }
 
 fn flip_byte(path: &Path, at: usize) {
@@ -624,4 +629,36 @@ fn other_key_checkpoint(env: &Env) -> PathBuf {
     env.run(&["--archive", &other, "checkpoint", "--key", "other.key"])
         .ok();
     newest_checkpoint(&dir)
+}
+
+#[test]
+fn checkpoint_refuses_to_sign_a_history_that_contradicts_the_last_one() {
+    let (env, _) = signed_archive();
+    recompute_after_edit(&env.archive());
+    let (code, problems) = (env.verify().0, env.problems());
+    assert_eq!(code, 1);
+    assert!(
+        problems.contains(&"history_rewritten".to_string()),
+        "{problems:?}"
+    );
+    let refused = env.run(&["checkpoint"]).code(2);
+    assert!(
+        refused.one_line_error().contains("refusing to sign"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(checkpoints(&env.archive()).len(), 1, "nothing new was signed");
+}
+
+#[test]
+fn a_checkpoint_of_another_archive_signed_by_the_same_key_is_foreign() {
+    let (env, _) = signed_archive();
+    env.run(&["--archive", "second", "init"]).ok();
+    env.run(&["--archive", "second", "checkpoint"]).ok();
+    let theirs = newest_checkpoint(&env.path("second")).display().to_string();
+    let json = env
+        .run(&["--json", "verify", "--checkpoint", &theirs])
+        .code(1)
+        .json();
+    assert_eq!(json["findings"][0]["problem"], "checkpoint_foreign", "{json}");
 }
