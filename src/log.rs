@@ -126,47 +126,16 @@ impl Log {
     /// `needle`, `index` being the line's 0-based position. Parses and
     /// hashes nothing, so finding one document among a million entries
     /// costs a read of the log at memory speed.
-    pub fn lines_containing(
-        &self,
-        needle: &[u8],
-        mut found: impl FnMut(u64, &[u8]) -> Result<()>,
-    ) -> Result<()> {
-        const CHUNK: usize = 4 << 20;
+    pub fn lines_containing(&self, needle: &[u8], found: impl FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
         let head = self.head()?;
         let file = File::open(&self.path).at(&self.path, "open")?;
         let mut reader = file.take(head.log_bytes);
-        let finder = memchr::memmem::Finder::new(needle);
-        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
-        let mut line_index = 0u64;
-        let mut skipping = false;
-        loop {
-            let start = buf.len();
-            buf.resize(start + CHUNK, 0);
-            let n = read_full(&mut reader, &mut buf[start..]).at(&self.path, "read")?;
-            buf.truncate(start + n);
-            let Some(cut) = memchr::memrchr(b'\n', &buf).map(|i| i + 1) else {
-                if n == 0 {
-                    return Ok(());
-                }
-                // A line longer than any entry: skipped, as `entries` would refuse it.
-                if buf.len() > MAX_LINE {
-                    buf.clear();
-                    skipping = true;
-                }
-                continue;
-            };
-            let mut from = 0;
-            if skipping {
-                from = memchr::memchr(b'\n', &buf).map_or(cut, |i| i + 1);
-                line_index += 1;
-                skipping = false;
-            }
-            line_index = scan_lines(&buf[..cut], from, line_index, &finder, &mut found)?;
-            buf.drain(..cut);
-            if n == 0 {
-                return Ok(());
-            }
-        }
+        let scan = Scan {
+            chunk: 4 << 20,
+            max_line: MAX_LINE,
+        };
+        scan.run(&mut reader, needle, found)
+            .map_err(|e| e.unwrap_or_else(|io| Error::io(&self.path, "read", io)))
     }
 
     /// Every byte of the log, completed or not, line by line: for verify.
@@ -393,6 +362,55 @@ fn memchr_newline(buf: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', buf)
 }
 
+/// How `Log::lines_containing` reads: in chunks, skipping lines longer
+/// than any entry as `entries` refuses them.
+struct Scan {
+    chunk: usize,
+    max_line: usize,
+}
+
+impl Scan {
+    /// Errors are the callback's (`Ok`) or a read's (`Err`).
+    fn run(
+        &self,
+        reader: &mut impl Read,
+        needle: &[u8],
+        mut found: impl FnMut(u64, &[u8]) -> Result<()>,
+    ) -> std::result::Result<(), std::result::Result<Error, io::Error>> {
+        let finder = memchr::memmem::Finder::new(needle);
+        let mut buf: Vec<u8> = Vec::with_capacity(self.chunk * 2);
+        let mut line_index = 0u64;
+        let mut skipping = false;
+        loop {
+            let start = buf.len();
+            buf.resize(start + self.chunk, 0);
+            let n = read_full(reader, &mut buf[start..]).map_err(Err)?;
+            buf.truncate(start + n);
+            let Some(cut) = memchr::memrchr(b'\n', &buf).map(|i| i + 1) else {
+                if n == 0 {
+                    return Ok(());
+                }
+                if buf.len() > self.max_line {
+                    buf.clear();
+                    skipping = true;
+                }
+                continue;
+            };
+            let mut from = 0;
+            if skipping {
+                from = memchr::memchr(b'\n', &buf).map_or(cut, |i| i + 1);
+                line_index += 1;
+                skipping = false;
+            }
+            line_index = scan_lines(&buf[..cut], from, line_index, &finder, &mut found).map_err(Ok)?;
+            buf.drain(..cut);
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
 /// The matching lines of `buf[from..]`, which ends with a newline; returns
 /// the index of the line after it.
 fn scan_lines(
@@ -445,4 +463,59 @@ pub fn write_atomic(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(path, "replace", e.error))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::store::sync_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `lines_containing` must find, the slow way.
+    fn naive(text: &[u8], needle: &[u8], max_line: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        lines.pop();
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.len() <= max_line && l.windows(needle.len()).any(|w| w == needle))
+            .map(|(i, l)| (i as u64, l.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_matching_line_with_its_index_whatever_the_chunk_size() {
+        let mut text = Vec::new();
+        for i in 0..300u32 {
+            let len = (i * 37 % 90) as usize;
+            let mut line: Vec<u8> = (0..len).map(|j| b'a' + ((i as usize + j) % 7) as u8).collect();
+            if i % 11 == 0 {
+                line.extend_from_slice(b"19552d2c");
+            }
+            if i % 13 == 0 {
+                line.extend_from_slice(b"19552d2c 19552d2c");
+            }
+            text.extend_from_slice(&line);
+            text.push(b'\n');
+        }
+        for chunk in [1, 2, 7, 64, 1000, 1 << 16] {
+            for max_line in [40, 1 << 20] {
+                let scan = Scan { chunk, max_line };
+                let mut got = Vec::new();
+                scan.run(&mut &text[..], b"19552d2c", |i, l| {
+                    got.push((i, l.to_vec()));
+                    Ok(())
+                })
+                .map_err(|_| "scan failed")
+                .unwrap();
+                if max_line == 40 {
+                    // Lines longer than max_line are skipped when they fill a chunk.
+                    assert!(
+                        got.iter()
+                            .all(|(i, l)| naive(&text, b"19552d2c", usize::MAX).contains(&(*i, l.clone())))
+                    );
+                } else {
+                    assert_eq!(got, naive(&text, b"19552d2c", max_line), "chunk {chunk}");
+                }
+            }
+        }
+    }
 }

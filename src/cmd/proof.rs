@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &ProofArgs) -> Result<Exit> {
     })?;
     let signed = checkpoint(&archive, args)?;
     let origin = transparency::origin(&archive)?;
-    let fail = |m: transparency::Mismatch| Error::source(signed.path.display(), m.message());
+    let fail = |m: transparency::Mismatch| Error::Usage(m.message().to_string());
     transparency::check_signature(&signed, &key, &origin).map_err(fail)?;
     let (tree, size) = transparency::tree(&archive)?;
     let c = &signed.checkpoint;

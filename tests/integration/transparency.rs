@@ -317,6 +317,10 @@ fn timestamps_from_a_real_tsa_verify_here_and_with_openssl() {
         .ok();
     let json = run.json();
     assert_eq!(json["verified"], true);
+    let token = &json["token"];
+    assert_eq!(token["hash_algorithm"], "sha256", "{json}");
+    assert!(token["gen_time"].as_str().unwrap().ends_with('Z'), "{json}");
+    assert!(token["signer"].as_str().unwrap().contains("CN="), "{json}");
     let checkpoint = newest_checkpoint(&env.archive());
     let token = env.root().join(json["token_file"].as_str().unwrap());
     assert_eq!(token, checkpoint.with_extension("checkpoint.tsr"));
@@ -329,6 +333,31 @@ fn timestamps_from_a_real_tsa_verify_here_and_with_openssl() {
     let unchecked = env.run(&["--json", "verify"]).ok().json();
     assert_eq!(unchecked["findings"][0]["problem"], "timestamp_unchecked");
 
+    let again = env.run(&["timestamp", "--tsa", &tsa.url()]).code(2);
+    assert!(
+        again.one_line_error().contains("timestamped already"),
+        "{}",
+        again.stderr
+    );
+
+    // A token its CA does not vouch for is not kept.
+    write_docs(&env, &["four"]);
+    env.run(&["checkpoint"]).ok();
+    let other_ca = fixture("tsa/other-ca.pem").display().to_string();
+    let untrusted = env
+        .run(&["timestamp", "--tsa", &tsa.url(), "--tsa-ca", &other_ca])
+        .code(2);
+    assert!(
+        untrusted.one_line_error().contains(&tsa.url()),
+        "{}",
+        untrusted.stderr
+    );
+    let newest = newest_checkpoint(&env.archive());
+    assert!(
+        !newest.with_extension("checkpoint.tsr").exists(),
+        "an untrusted token is not kept"
+    );
+    env.run(&["timestamp", "--tsa", &tsa.url(), "--tsa-ca", &ca]).ok();
     let again = env.run(&["timestamp", "--tsa", &tsa.url()]).code(2);
     assert!(
         again.one_line_error().contains("timestamped already"),
@@ -661,4 +690,11 @@ fn a_checkpoint_of_another_archive_signed_by_the_same_key_is_foreign() {
         .code(1)
         .json();
     assert_eq!(json["findings"][0]["problem"], "checkpoint_foreign", "{json}");
+    let id = &env.list_ids()[0];
+    let refused = env.run(&["proof", id, "--checkpoint", &theirs]).code(2);
+    assert!(
+        refused.one_line_error().contains("not of this archive"),
+        "{}",
+        refused.stderr
+    );
 }
