@@ -84,7 +84,8 @@ pub enum Command {
     Key,
     /// Sign a checkpoint of the log (its size and Merkle root), keep it and print it
     Checkpoint(KeyArg),
-    /// Prove that a capture's log entry is in a signed checkpoint
+    /// Prove that a capture's log entry is in a signed checkpoint, or that a
+    /// checkpoint extends an earlier one
     Proof(ProofArgs),
     /// Get an RFC 3161 timestamp token over the newest checkpoint
     Timestamp(TimestampArgs),
@@ -112,7 +113,13 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct ProofArgs {
     /// The document: a content hash, or a unique prefix of at least 8 hex digits
-    pub id: String,
+    #[arg(required_unless_present = "consistency")]
+    pub id: Option<String>,
+
+    /// Instead of an inclusion proof: a consistency proof from this earlier
+    /// checkpoint to the newer one (--checkpoint, or the newest kept)
+    #[arg(long, value_name = "OLD", conflicts_with_all = ["id", "entry"])]
+    pub consistency: Option<PathBuf>,
 
     /// Prove against this checkpoint [default: the newest one in the archive]
     #[arg(long, value_name = "FILE")]

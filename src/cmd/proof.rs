@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -10,7 +12,9 @@ use crate::cli::ProofArgs;
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::merkle::{self, Hash};
+use crate::note::Verifier;
 use crate::transparency;
+use crate::tree::TreeFile;
 
 /// `proof --json`: everything a third party needs to check the inclusion
 /// with the checkpoint and the public key alone (docs/TRANSPARENCY.md).
@@ -34,25 +38,76 @@ struct Proof {
     public_key: String,
 }
 
+/// `proof --consistency OLD --json`: that the newer checkpoint's tree
+/// extends the older one's, checkable with both checkpoints and the key.
+#[derive(Serialize)]
+struct Consistency {
+    old_size: u64,
+    new_size: u64,
+    old_root: String,
+    new_root: String,
+    /// RFC 9162 section 2.1.4 order; empty when the sizes are equal.
+    proof: Vec<String>,
+    old_checkpoint: String,
+    new_checkpoint: String,
+    public_key: String,
+}
+
+/// The archive's key and tree, and the checkpoint a proof leads to,
+/// checked against both.
+struct Anchor {
+    key: Verifier,
+    origin: String,
+    tree: TreeFile,
+    signed: Signed,
+}
+
 pub fn run(ctx: &Ctx, args: &ProofArgs) -> Result<Exit> {
     let archive = ctx.open()?;
-    let doc = catalog::find(archive.log(), &args.id)?;
-    let seq = capture_entry(&doc, args.entry)?;
-    let line = log_line(&archive, &doc, seq)?;
-    let key = transparency::public_key(&archive)?.ok_or_else(|| {
+    let anchor = anchor(&archive, args.checkpoint.as_deref())?;
+    match (&args.consistency, &args.id) {
+        (Some(old), _) => consistency(ctx, &anchor, old),
+        (None, Some(id)) => inclusion(ctx, &archive, &anchor, id, args.entry),
+        (None, None) => Err(Error::Usage("give a document ID, or --consistency OLD".into())),
+    }
+}
+
+fn mismatch(m: transparency::Mismatch) -> Error {
+    Error::Usage(m.message().to_string())
+}
+
+fn anchor(archive: &Archive, given: Option<&Path>) -> Result<Anchor> {
+    let key = transparency::public_key(archive)?.ok_or_else(|| {
         Error::Usage(format!(
             "{}: the archive has no key, so no checkpoint; run `provenance keygen`, then `provenance checkpoint`",
             archive.root().display()
         ))
     })?;
-    let signed = checkpoint(&archive, args)?;
-    let origin = transparency::origin(&archive)?;
-    let fail = |m: transparency::Mismatch| Error::Usage(m.message().to_string());
-    transparency::check_signature(&signed, &key, &origin).map_err(fail)?;
-    let (tree, size) = transparency::tree(&archive)?;
+    let signed = checkpoint(archive, given)?;
+    let origin = transparency::origin(archive)?;
+    transparency::check_signature(&signed, &key, &origin).map_err(mismatch)?;
+    let (tree, size) = transparency::tree(archive)?;
+    check_against_tree(&signed, &tree, size)?;
+    Ok(Anchor {
+        key,
+        origin,
+        tree,
+        signed,
+    })
+}
+
+/// The log, through its tree, must still hash to the checkpoint's root.
+fn check_against_tree(signed: &Signed, tree: &TreeFile, size: u64) -> Result<()> {
     let c = &signed.checkpoint;
     let root_now = (c.size <= size).then(|| tree.root(c.size)).transpose()?;
-    transparency::check_root(&signed, size, root_now).map_err(fail)?;
+    transparency::check_root(signed, size, root_now).map_err(mismatch)
+}
+
+fn inclusion(ctx: &Ctx, archive: &Archive, anchor: &Anchor, id: &str, entry: Option<u64>) -> Result<Exit> {
+    let doc = catalog::find(archive.log(), id)?;
+    let seq = capture_entry(&doc, entry)?;
+    let line = log_line(archive, &doc, seq)?;
+    let (signed, c) = (&anchor.signed, &anchor.signed.checkpoint);
     if seq >= c.size {
         return Err(Error::source(
             signed.path.display(),
@@ -63,14 +118,9 @@ pub fn run(ctx: &Ctx, args: &ProofArgs) -> Result<Exit> {
         ));
     }
     let leaf = merkle::leaf_hash(&line);
-    let path = tree.inclusion_proof(seq, c.size)?;
+    let path = anchor.tree.inclusion_proof(seq, c.size)?;
     if merkle::verify_inclusion(&leaf, seq, c.size, &path, &c.root).is_err() {
-        return Err(Error::bad_archive(
-            archive.log().tree_path(),
-            format!(
-                "the tree file gives no valid proof for entry {seq}: it disagrees with the log; run `provenance verify --repair`"
-            ),
-        ));
+        return Err(tree_disagrees(archive));
     }
     let proof = Proof {
         document: doc.sha256,
@@ -83,9 +133,66 @@ pub fn run(ctx: &Ctx, args: &ProofArgs) -> Result<Exit> {
         log_entry: String::from_utf8_lossy(&line).into_owned(),
         checkpoint: String::from_utf8_lossy(&signed.bytes).into_owned(),
         checkpoint_file: signed.path.display().to_string(),
-        public_key: key.to_string(),
+        public_key: anchor.key.to_string(),
     };
     print(ctx, &proof)?;
+    Ok(Exit::Success)
+}
+
+/// A proof the tree file gave that does not verify: the file is damaged.
+fn tree_disagrees(archive: &Archive) -> Error {
+    Error::bad_archive(
+        archive.log().tree_path(),
+        "the tree file gives no valid proof: it disagrees with the log; run `provenance verify --repair`",
+    )
+}
+
+fn consistency(ctx: &Ctx, anchor: &Anchor, old_path: &Path) -> Result<Exit> {
+    let old = Signed::read(old_path)?;
+    transparency::check_signature(&old, &anchor.key, &anchor.origin).map_err(mismatch)?;
+    let new = &anchor.signed;
+    let (m, n) = (old.checkpoint.size, new.checkpoint.size);
+    if m > n {
+        return Err(Error::source(
+            old_path.display(),
+            format!("it covers {m} entries, more than the newer checkpoint's {n}; swap them"),
+        ));
+    }
+    check_against_tree(&old, &anchor.tree, n)?;
+    let path = if m == n {
+        Vec::new()
+    } else {
+        anchor.tree.consistency_proof(m, n)?
+    };
+    merkle::verify_consistency(m, n, &old.checkpoint.root, &new.checkpoint.root, &path).map_err(|e| {
+        Error::source(
+            old_path.display(),
+            format!("no consistency proof to the newer checkpoint: {e}"),
+        )
+    })?;
+    let proof = Consistency {
+        old_size: m,
+        new_size: n,
+        old_root: b64(&old.checkpoint.root),
+        new_root: b64(&new.checkpoint.root),
+        proof: path.iter().map(b64).collect(),
+        old_checkpoint: String::from_utf8_lossy(&old.bytes).into_owned(),
+        new_checkpoint: String::from_utf8_lossy(&new.bytes).into_owned(),
+        public_key: anchor.key.to_string(),
+    };
+    let mut out = ctx.out();
+    if ctx.json {
+        out.json(&proof)?;
+    } else {
+        out.line(format!("old checkpoint  {} ({m} entries)", old_path.display()))?;
+        out.line(format!("new checkpoint  {} ({n} entries)", new.path.display()))?;
+        out.line(format!("proof           {} hashes", proof.proof.len()))?;
+        for h in &proof.proof {
+            out.line(format!("  {h}"))?;
+        }
+        out.line("verified: the newer tree extends the older one")?;
+    }
+    out.finish()?;
     Ok(Exit::Success)
 }
 
@@ -130,8 +237,8 @@ fn log_line(archive: &Archive, doc: &Document, seq: u64) -> Result<Vec<u8>> {
     })
 }
 
-fn checkpoint(archive: &Archive, args: &ProofArgs) -> Result<Signed> {
-    match &args.checkpoint {
+fn checkpoint(archive: &Archive, given: Option<&Path>) -> Result<Signed> {
+    match given {
         Some(path) => Signed::read(path),
         None => transparency::newest(archive)?.ok_or_else(|| {
             Error::Usage(format!(

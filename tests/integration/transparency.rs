@@ -256,12 +256,38 @@ fn the_log_extends_a_checkpoint_kept_elsewhere_by_a_consistency_proof() {
     let old = env.path("old.checkpoint");
     fs::copy(newest_checkpoint(&env.archive()), &old).unwrap();
     write_docs(&env, &["four", "five"]);
+    env.run(&["checkpoint"]).ok();
+    let vkey = verifier_key(&env);
+    let proved = env
+        .run(&["--json", "proof", "--consistency", "old.checkpoint"])
+        .ok();
+    let file = env.write("consistency.json", proved.stdout.clone());
+    let (ok, said) = py(&[&"consistency", &vkey, &file]);
+    assert!(ok, "{said}");
+    assert!(!proved.json()["proof"].as_array().unwrap().is_empty());
+    // The independent verifier can fail: one hash of the proof altered.
+    let mut swapped = proved.json();
+    swapped["proof"][0] = Value::from("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    let file = env.write("swapped.json", swapped.to_string());
+    let (ok, said) = py(&[&"consistency", &vkey, &file]);
+    assert!(!ok, "{said}");
+    let same = env
+        .run(&[
+            "--json",
+            "proof",
+            "--consistency",
+            "old.checkpoint",
+            "--checkpoint",
+            "old.checkpoint",
+        ])
+        .ok();
+    assert_eq!(same.json()["proof"], Value::Array(vec![]));
     let full = env
         .run(&["--json", "verify", "--checkpoint", "old.checkpoint"])
         .ok()
         .json();
     assert_eq!(full["findings"], Value::Array(vec![]), "{full}");
-    assert_eq!(full["checkpoints"], 2);
+    assert_eq!(full["checkpoints"], 3, "two kept, one given");
     let quick = env
         .run(&["verify", "--quick", "--checkpoint", "old.checkpoint"])
         .ok();

@@ -5,7 +5,8 @@ what the docs say.
 
     tlog_verify.py note VKEY CHECKPOINT_FILE      verify the signed note
     tlog_verify.py root LOG_FILE SIZE              RFC 6962 root of the first SIZE lines
-    tlog_verify.py inclusion VKEY PROOF_JSON       verify `provenance proof --json`
+    tlog_verify.py inclusion VKEY PROOF_JSON       verify `provenance proof ID --json`
+    tlog_verify.py consistency VKEY PROOF_JSON     verify `provenance proof --consistency OLD --json`
 
 Prints what it checked and exits 0, or prints why not and exits 1.
 """
@@ -100,6 +101,36 @@ def verify_inclusion(leaf_hash, index, size, proof, root):
     return sn == 0 and r == root
 
 
+def verify_consistency(m, n, old_root, new_root, proof):
+    # RFC 9162, section 2.1.4.2.
+    if m == n:
+        return not proof and old_root == new_root
+    if m == 0 or m > n or not proof and m != n:
+        return False
+    if m & (m - 1) == 0:
+        proof = [old_root] + proof
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node(c, fr)
+            sr = node(c, sr)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == old_root and sr == new_root and sn == 0
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "note":
@@ -126,6 +157,15 @@ def main():
         if not verify_inclusion(lh, p["leaf_index"], size, proof, root):
             fail("the inclusion proof does not lead to the checkpoint's root")
         print(f"ok entry {p['leaf_index']} is in {origin} at size {size}")
+    elif cmd == "consistency":
+        with open(sys.argv[3], encoding="utf-8") as f:
+            p = json.load(f)
+        _, m, old_root = verify_note(sys.argv[2], p["old_checkpoint"])
+        origin, n, new_root = verify_note(sys.argv[2], p["new_checkpoint"])
+        proof = [base64.b64decode(h) for h in p["proof"]]
+        if not verify_consistency(m, n, old_root, new_root, proof):
+            fail("the consistency proof does not lead from the old root to the new")
+        print(f"ok {origin} at size {n} extends size {m}")
     else:
         fail("unknown command " + cmd)
 
