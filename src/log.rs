@@ -451,6 +451,16 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// Replaces `path` with `bytes` so that a reader sees the old file or the
 /// new one, never a mix, even across a crash.
 pub fn write_atomic(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, tmp_dir, bytes, crate::store::READ_WRITE)
+}
+
+/// [`write_atomic`] for a file that is never changed once written (a
+/// checkpoint, a timestamp token, the public key): read-only, as blobs are.
+pub fn write_once(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_mode(path, tmp_dir, bytes, crate::store::READ_ONLY)
+}
+
+fn write_atomic_mode(path: &Path, tmp_dir: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     fs::create_dir_all(tmp_dir).at(tmp_dir, "create directory")?;
     let mut tmp = tempfile::Builder::new()
         .prefix("meta-")
@@ -458,7 +468,7 @@ pub fn write_atomic(path: &Path, tmp_dir: &Path, bytes: &[u8]) -> Result<()> {
         .at(tmp_dir, "create a temporary file in")?;
     tmp.write_all(bytes).at(tmp.path(), "write")?;
     tmp.as_file().sync_all().at(tmp.path(), "sync")?;
-    crate::store::set_mode(tmp.path(), crate::store::READ_WRITE)?;
+    crate::store::set_mode(tmp.path(), mode)?;
     tmp.persist(path)
         .map_err(|e| Error::io(path, "replace", e.error))?;
     let dir = path.parent().unwrap_or(Path::new("."));

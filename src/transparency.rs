@@ -9,7 +9,7 @@ use crate::archive::{Archive, CHECKPOINTS, KEY_PUB, Lock, LockMode};
 use crate::checkpoint::{self, Checkpoint, Signed};
 use crate::entry::Body;
 use crate::error::{Error, IoContext, Result};
-use crate::log::write_atomic;
+use crate::log::write_once;
 use crate::merkle::{self, Hash};
 use crate::note::{Signer, Verifier};
 use crate::tree::TreeFile;
@@ -71,7 +71,7 @@ fn adopt_key_locked(archive: &Archive, _lock: &Lock, verifier: &Verifier) -> Res
         ))),
         None => {
             let text = format!("{verifier}\n");
-            write_atomic(&key_pub_path(archive), &archive.tmp_dir(), text.as_bytes())?;
+            write_once(&key_pub_path(archive), &archive.tmp_dir(), text.as_bytes())?;
             Ok(true)
         }
     }
@@ -303,7 +303,7 @@ pub fn make_checkpoint(archive: &Archive, signer: &Signer) -> Result<(Signed, bo
             ));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            write_atomic(&path, &archive.tmp_dir(), text.as_bytes())?;
+            write_once(&path, &archive.tmp_dir(), text.as_bytes())?;
             true
         }
         Err(e) => return Err(Error::io(&path, "read", e)),

@@ -5,7 +5,7 @@ use crate::archive::LockMode;
 use crate::cli::TimestampArgs;
 use crate::error::{Error, Result};
 use crate::hash::Digest;
-use crate::log::write_atomic;
+use crate::log::write_once;
 use crate::timestamp::{self, Token};
 use crate::transparency;
 
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &TimestampArgs) -> Result<Exit> {
     }
     {
         let _lock = archive.lock(LockMode::Exclusive)?;
-        write_atomic(&token_path, &archive.tmp_dir(), &response)?;
+        write_once(&token_path, &archive.tmp_dir(), &response)?;
     }
     let stamped = Stamped {
         checkpoint_file: signed.path.display().to_string(),
