@@ -35,7 +35,7 @@ fn main() {
     );
 
     let start = Instant::now();
-    let tree = TreeFile::rebuild(&path, hashes.iter().copied()).expect("rebuild");
+    let tree = TreeFile::rebuild(&path, dir.path(), hashes.iter().copied()).expect("rebuild");
     let secs = start.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&path).expect("the tree file").len();
     println!(

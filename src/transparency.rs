@@ -115,7 +115,7 @@ fn tree_locked(archive: &Archive, _lock: &Lock) -> Result<(TreeFile, u64)> {
 fn rebuild(archive: &Archive, entries: u64, lines: &mut crate::log::LineReader) -> Result<(TreeFile, u64)> {
     let log = archive.log();
     let leaves = std::iter::from_fn(|| lines.next_line().ok().flatten().map(|l| l.leaf));
-    let tree = TreeFile::rebuild(log.tree_path(), leaves)?;
+    let tree = TreeFile::rebuild(log.tree_path(), &archive.tmp_dir(), leaves)?;
     if tree.size() != entries {
         return Err(Error::bad_archive(
             log.path(),

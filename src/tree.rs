@@ -157,15 +157,17 @@ impl TreeFile {
     /// file in the same directory renamed over it, so that a reader sees
     /// the old file or the new one. Streams: memory is the O(log n)
     /// frontier and a buffer, whatever the number of leaves.
-    pub fn rebuild(path: &Path, leaves: impl IntoIterator<Item = Hash>) -> Result<TreeFile> {
+    /// The new file is written in `tmp_dir` (on the same file system, where
+    /// a rebuild killed midway leaves it for `verify --repair` to find).
+    pub fn rebuild(path: &Path, tmp_dir: &Path, leaves: impl IntoIterator<Item = Hash>) -> Result<TreeFile> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
         let tmp = tempfile::Builder::new()
-            .prefix(".tree-")
-            .tempfile_in(dir)
-            .at(dir, "create a temporary file in")?;
+            .prefix("tree-")
+            .tempfile_in(tmp_dir)
+            .at(tmp_dir, "create a temporary file in")?;
         let tmp_path = tmp.path().to_path_buf();
         let mut out = BufWriter::with_capacity(256 << 10, tmp);
         let mut frontier = Frontier::new();
@@ -412,14 +414,14 @@ mod tests {
 
             let path = dir.path().join(format!("rebuilt-{n}"));
             fs::write(&path, b"an older, different file").unwrap();
-            let tree = TreeFile::rebuild(&path, all[..n].iter().copied()).unwrap();
+            let tree = TreeFile::rebuild(&path, dir.path(), all[..n].iter().copied()).unwrap();
             assert_eq!(tree.size(), n as u64);
             assert!(fs::read(&path).unwrap() == files[n], "rebuilt with {n} leaves");
         }
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with(".tree-"))
+            .filter(|name| name.starts_with("tree-"))
             .collect();
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     }
@@ -429,7 +431,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let all = leaves(5000);
         let streamed = dir.path().join("streamed");
-        let rebuilt = TreeFile::rebuild(&streamed, all.iter().copied()).unwrap();
+        let rebuilt = TreeFile::rebuild(&streamed, dir.path(), all.iter().copied()).unwrap();
         let path = dir.path().join("batched");
         let mut tree = TreeFile::open(&path).unwrap();
         for chunk in all.chunks(999) {
