@@ -724,3 +724,37 @@ fn a_checkpoint_of_another_archive_signed_by_the_same_key_is_foreign() {
         refused.stderr
     );
 }
+
+#[test]
+fn a_crash_between_commit_and_tree_leaves_nothing_a_checkpoint_cannot_mend() {
+    let (env, _) = signed_archive();
+    let old = env.path("old.checkpoint");
+    fs::copy(newest_checkpoint(&env.archive()), &old).unwrap();
+    let tree_before = fs::read(env.path("archive/tree.hashes")).unwrap();
+    env.write("docs/crash.txt", "added by a process killed after its commit\n");
+    let crashed = env
+        .cmd(&["add", "docs/crash.txt"])
+        .env("PROVENANCE_TEST_CRASH_AT", "head-written")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success(), "the add was killed");
+    assert_eq!(
+        fs::read(env.path("archive/tree.hashes")).unwrap(),
+        tree_before,
+        "killed before the tree was extended"
+    );
+    assert_eq!(
+        env.problems(),
+        Vec::<String>::new(),
+        "a tree behind the log is no damage"
+    );
+    let made = env.run(&["--json", "checkpoint"]).ok().json();
+    assert_eq!(made["tree_size"], log_line_count(&env) as u64);
+    let id = sha256_hex(b"added by a process killed after its commit\n");
+    env.run(&["proof", &id]).ok();
+    let json = env
+        .run(&["--json", "verify", "--checkpoint", "old.checkpoint"])
+        .ok()
+        .json();
+    assert_eq!(json["findings"], Value::Array(vec![]), "{json}");
+}
