@@ -174,6 +174,22 @@ mod tests {
     }
 
     #[test]
+    fn reads_and_verifies_a_real_checkpoint_of_the_go_checksum_database() {
+        // A signed tree head that sum.golang.org served, with the key the
+        // Go toolchain pins: our parser and verifier read the production
+        // transparency log the C2SP formats come from.
+        let key = crate::note::Verifier::parse(
+            "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8",
+        )
+        .unwrap();
+        let note = "go.sum database tree\n65209736\n5+uGFjx6xBZG8ip1+wi77v+grwbhhukIrxEUS8PXvRo=\n\n\u{2014} sum.golang.org Az3grnbssgK7ubgFX36gVETtNv0U23qxyAhAMai2QUfeGa3nB/akvkMdlUErfcZz7l/R3cVtYspg3dxXABkGZZKdsQ8=\n";
+        let signed = Signed::parse(Path::new("sum.golang.org"), note.as_bytes().to_vec()).unwrap();
+        assert_eq!(signed.checkpoint.origin, "go.sum database tree");
+        assert_eq!(signed.checkpoint.size, 65_209_736);
+        key.verify(&signed.note).unwrap();
+    }
+
+    #[test]
     fn malformed_checkpoints_are_refused() {
         for bad in [
             "",

@@ -352,6 +352,17 @@ mod tests {
     }
 
     #[test]
+    fn verifies_the_example_of_the_c2sp_signed_note_spec() {
+        // c2sp.org/signed-note, its example key and note.
+        let verifier =
+            Verifier::parse("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k").unwrap();
+        let note = "This is an example message.\n\n\u{2014} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n";
+        let note = Note::parse(note.as_bytes()).unwrap();
+        assert_eq!(note.text, "This is an example message.\n");
+        verifier.verify(&note).unwrap();
+    }
+
+    #[test]
     fn an_altered_text_or_signature_fails() {
         let verifier = Verifier::parse(GO_VERIFIER).unwrap();
         let altered = GO_NOTE.replace("answer", "Answer");
