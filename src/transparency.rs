@@ -3,7 +3,7 @@
 //! tie a checkpoint to the log. docs/TRANSPARENCY.md has the formats.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::archive::{Archive, CHECKPOINTS, KEY_PUB, Lock, LockMode};
 use crate::checkpoint::{self, Checkpoint, Signed};
@@ -310,9 +310,4 @@ pub fn make_checkpoint(archive: &Archive, signer: &Signer) -> Result<(Signed, bo
     };
     let signed = Signed::parse(&path, text.into_bytes()).map_err(|e| Error::bad_archive(&path, e))?;
     Ok((signed, created))
-}
-
-/// Reads a checkpoint named on the command line: errors name the file.
-pub fn read_given(path: &Path) -> Result<Signed> {
-    Signed::read(path)
 }
