@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use crate::archive::{Archive, CHECKPOINTS, KEY_PUB, Lock, LockMode};
 use crate::checkpoint::{self, Checkpoint, Signed};
-use crate::entry::Body;
+use crate::entry::{Body, EntryHeader};
 use crate::error::{Error, IoContext, Result};
+use crate::hash::Digest;
 use crate::log::write_once;
 use crate::merkle::{self, Hash};
 use crate::note::{Signer, Verifier};
@@ -131,21 +132,51 @@ pub fn rebuild_tree(archive: &Archive, _lock: &Lock) -> Result<(TreeFile, u64)> 
     rebuild(archive, head.entries, &mut lines)
 }
 
-/// The tree, checked leaf by leaf against the log (O(n): reading and
-/// hashing the log once), and rebuilt if it disagrees: what is about to
-/// be signed must be the log's own root, whatever befell the derived file.
+/// The tree, checked against the log (O(n): reading, hashing and checking
+/// the chain of the log once), and rebuilt if it disagrees: what is about
+/// to be signed must be the root of a sound log, whatever befell the
+/// derived file.
 fn tree_checked(archive: &Archive, lock: &Lock) -> Result<(TreeFile, u64)> {
     let (tree, size) = tree_locked(archive, lock)?;
-    let (_, mut lines) = archive.log().acknowledged_lines()?;
+    let (head, mut lines) = archive.log().acknowledged_lines()?;
     let mut frontier = merkle::Frontier::new();
+    let mut prev = None;
     while let Some(line) = lines.next_line().at(archive.log().path(), "read")? {
+        check_link(archive, &line, frontier.size(), prev)?;
+        prev = Some(line.digest);
         frontier.push(line.leaf);
+    }
+    if prev != head.last_entry {
+        return Err(broken(archive, "the head records another last entry"));
     }
     if frontier.size() == size && tree.root(size)? == frontier.root() {
         return Ok((tree, size));
     }
     let (_, mut lines) = archive.log().acknowledged_lines()?;
     rebuild(archive, size, &mut lines)
+}
+
+/// A line must be entry `index`, linked to the line before: a key signs
+/// only a log whose chain holds.
+fn check_link(archive: &Archive, line: &crate::log::Line, index: u64, prev: Option<Digest>) -> Result<()> {
+    let header: Option<EntryHeader> = line
+        .complete
+        .then(|| serde_json::from_slice(&line.bytes).ok())
+        .flatten();
+    match header {
+        Some(h) if h.seq == index && h.prev == prev => Ok(()),
+        _ => Err(broken(
+            archive,
+            &format!("entry {index} is not linked to the one before"),
+        )),
+    }
+}
+
+fn broken(archive: &Archive, why: &str) -> Error {
+    Error::bad_archive(
+        archive.log().path(),
+        format!("refusing to sign: {why}; run `provenance verify`"),
+    )
 }
 
 /// The checkpoints kept in the archive, smallest first.

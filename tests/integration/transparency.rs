@@ -758,3 +758,20 @@ fn a_crash_between_commit_and_tree_leaves_nothing_a_checkpoint_cannot_mend() {
         .json();
     assert_eq!(json["findings"], Value::Array(vec![]), "{json}");
 }
+
+#[test]
+fn checkpoint_refuses_to_sign_a_log_whose_chain_is_broken() {
+    let env = Env::new();
+    write_docs(&env, &["one", "two"]);
+    env.run(&["keygen"]).ok();
+    edit_lines(&env.archive(), |lines| backdate(&mut lines[1]));
+    let refused = env.run(&["checkpoint"]).code(2);
+    assert!(
+        refused
+            .one_line_error()
+            .contains("refusing to sign: entry 2 is not linked"),
+        "{}",
+        refused.stderr
+    );
+    assert!(checkpoints(&env.archive()).is_empty());
+}
