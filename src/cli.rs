@@ -89,6 +89,30 @@ pub enum Command {
     Proof(ProofArgs),
     /// Get an RFC 3161 timestamp token over the newest checkpoint
     Timestamp(TimestampArgs),
+    /// Write captures out as a WARC file or a BagIt bag
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("format").required(true).args(["warc", "bagit"])))]
+pub struct ExportArgs {
+    /// Write a WARC 1.1 file: gzip-compressed, a member per record, unless
+    /// FILE ends in .warc
+    #[arg(long, value_name = "FILE")]
+    pub warc: Option<PathBuf>,
+
+    /// Write a BagIt 1.0 bag into DIR, which must not exist or be empty
+    #[arg(long, value_name = "DIR")]
+    pub bagit: Option<PathBuf>,
+
+    /// The private key that signs the bag's tag manifest [default: as for
+    /// `checkpoint`]
+    #[arg(long, value_name = "FILE", requires = "bagit")]
+    pub key: Option<PathBuf>,
+
+    /// Documents to export (content hashes or prefixes) [default: every capture]
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod entry;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod failpoint;
 pub mod fetch;
@@ -61,5 +62,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Checkpoint(args) => cmd::checkpoint::run(&ctx, &args),
         Command::Proof(args) => cmd::proof::run(&ctx, &args),
         Command::Timestamp(args) => cmd::timestamp::run(&ctx, &args),
+        Command::Export(args) => cmd::export::run(&ctx, &args),
     }
 }

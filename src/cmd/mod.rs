@@ -11,6 +11,7 @@ pub mod add;
 pub mod cat;
 pub mod checkpoint;
 pub mod diff;
+pub mod export;
 pub mod history;
 pub mod init;
 pub mod key;

@@ -322,3 +322,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
         .expect("cp");
     assert!(status.success(), "cp -a {} {}", from.display(), to.display());
 }
+
+/// A command installed into the test venv beside its Python (`warcio`,
+/// `bagit.py`, `wb-manager`, `wayback`).
+pub fn venv_tool(name: &str) -> PathBuf {
+    let path = python()
+        .parent()
+        .expect("python is in a bin directory")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{}: not installed; run scripts/test",
+        path.display()
+    );
+    path
+}
