@@ -110,6 +110,15 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE", requires = "bagit")]
     pub key: Option<PathBuf>,
 
+    /// The bag's Source-Organization in bag-info.txt
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "bagit",
+        env = "PROVENANCE_SOURCE_ORGANIZATION"
+    )]
+    pub source_organization: Option<String>,
+
     /// Documents to export (content hashes or prefixes) [default: every capture]
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -328,6 +337,11 @@ pub struct VerifyArgs {
     /// or a file holding one [default: the archive's key.pub]
     #[arg(long, value_name = "KEY")]
     pub public_key: Option<String>,
+
+    /// Verify a BagIt bag that `export --bagit` wrote, instead of the
+    /// archive: its manifests, its log, checkpoint and signatures
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["files", "repair", "checkpoint", "quick"])]
+    pub bag: Option<PathBuf>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

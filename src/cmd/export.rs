@@ -17,7 +17,11 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<Exit> {
         }
     } else if let Some(dir) = &args.bagit {
         let key_path = key::key_path(args.key.as_deref())?;
-        let summary = bagit::export(&archive, wanted.as_ref(), dir, &key_path)?;
+        let options = bagit::Options {
+            key: key_path,
+            source_organization: args.source_organization.clone(),
+        };
+        let summary = bagit::export(&archive, wanted.as_ref(), dir, &options)?;
         if ctx.json {
             out.json(&summary)?;
         } else {
