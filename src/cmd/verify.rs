@@ -16,6 +16,10 @@ struct Repaired<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
+    if let Some(dir) = &args.bag {
+        let options = options(args)?;
+        return print(ctx, None, &verify::bag::verify(dir, &options)?);
+    }
     let archive = ctx.open()?;
     if !args.files.is_empty() {
         return files(ctx, &archive, args);

@@ -21,11 +21,18 @@ impl fmt::Display for Summary {
     }
 }
 
+/// What `export --bagit` is told besides what to export.
+pub struct Options {
+    /// The private key file that signs the tag manifest.
+    pub key: std::path::PathBuf,
+    pub source_organization: Option<String>,
+}
+
 pub fn export(
     _archive: &Archive,
     _wanted: Option<&HashSet<Digest>>,
     path: &Path,
-    _key: &Path,
+    _options: &Options,
 ) -> Result<Summary> {
     Err(Error::Usage(format!(
         "{}: BagIt export is not built yet",

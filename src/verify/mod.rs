@@ -3,6 +3,7 @@
 //! that names what it is about; and repair, which removes only what an
 //! interrupted command left unfinished.
 
+pub mod bag;
 mod tlog;
 
 pub use tlog::{Options, quick};
