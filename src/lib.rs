@@ -30,6 +30,7 @@ pub mod timestamp;
 pub mod transparency;
 pub mod tree;
 pub mod verify;
+pub mod warc;
 
 use std::path::PathBuf;
 

@@ -75,6 +75,43 @@ pub enum Problem {
     TimestampUnchecked,
     /// A token with no checkpoint beside it.
     TimestampOrphan,
+    /// `verify --bag`: no bagit.txt declaring BagIt in UTF-8, or no data/.
+    BagNotABag,
+    /// A payload or tag manifest missing, or with a line that is not a
+    /// checksum and a safe path, or one path twice.
+    BagManifestMalformed,
+    /// A payload file whose bytes disagree with a manifest.
+    BagPayloadChanged,
+    /// A payload file a manifest lists that is not there.
+    BagPayloadMissing,
+    /// A payload file that a manifest does not list.
+    BagPayloadUnlisted,
+    /// Payload-Oxum missing, malformed, or not what data/ holds.
+    BagOxum,
+    /// A tag file whose bytes disagree with a tag manifest.
+    BagTagChanged,
+    /// A tag file listed, or one every provenance bag has, not there.
+    BagTagMissing,
+    /// A file outside data/ that a tag manifest does not list, so that
+    /// the signature does not cover it.
+    BagTagUnlisted,
+    /// provenance/key.pub is not a verifier key.
+    BagKeyInvalid,
+    /// No signature over the tag manifests.
+    BagSignatureMissing,
+    /// The signature over the tag manifests does not hold.
+    BagSignatureInvalid,
+    /// The bag's log is not a chain of entries.
+    BagLogBroken,
+    /// The bag's checkpoint is malformed, of another archive, or not
+    /// validly signed by the key.
+    BagCheckpointInvalid,
+    /// The bag's log does not hash to its checkpoint's root.
+    BagCheckpointMismatch,
+    /// A payload file whose bytes no capture in the bag's log names.
+    BagDocumentUnknown,
+    /// A payload document captured only after the bag's checkpoint.
+    BagDocumentUncheckpointed,
 }
 
 impl Problem {
@@ -86,7 +123,8 @@ impl Problem {
             | Problem::EntryUnknownKind
             | Problem::TreeStale
             | Problem::TimestampUnchecked
-            | Problem::TimestampOrphan => Severity::Warning,
+            | Problem::TimestampOrphan
+            | Problem::BagDocumentUncheckpointed => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -6,6 +6,7 @@ mod http_server;
 
 mod add;
 mod bad_input;
+mod bagit;
 mod concurrency;
 mod crash;
 mod diff;
@@ -16,3 +17,4 @@ mod sources;
 mod transparency;
 mod tsa;
 mod verify_damage;
+mod warc;
