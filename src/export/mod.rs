@@ -1,6 +1,7 @@
 //! Exports to the preservation formats: WARC (ISO 28500, `warc`) for web
 //! archives and replay tools, BagIt (RFC 8493, `bagit`) for digital
-//! preservation workflows. docs/EXPORT.md maps our entries to their fields.
+//! preservation workflows. docs/WARC.md and docs/BAGIT.md map our entries
+//! to their fields.
 
 pub mod bagit;
 pub mod warc;
