@@ -91,6 +91,20 @@ pub enum Command {
     Timestamp(TimestampArgs),
     /// Write captures out as a WARC file or a BagIt bag
     Export(ExportArgs),
+    /// Bring in captures from WARC files other tools wrote
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// WARC files (.warc.gz, a gzip member per record, or plain .warc):
+    /// their response, resource and revisit records become captures
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub warc: Vec<PathBuf>,
+
+    /// Largest body after undoing its Content-Encoding, for analysis
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub max_decoded_size: u64,
 }
 
 #[derive(Debug, Args)]

@@ -109,6 +109,9 @@ pub enum Source {
     Stdin,
     /// A URL fetched over HTTP(S), with everything that was said on the way.
     Url(Box<UrlSource>),
+    /// A record of a WARC file another tool wrote, imported
+    /// (docs/WARC.md, "Import").
+    Warc(Box<WarcSource>),
 }
 
 impl Source {
@@ -118,6 +121,7 @@ impl Source {
             Source::File { path, .. } => path,
             Source::Stdin => "stdin",
             Source::Url(u) => &u.url,
+            Source::Warc(w) => &w.url,
         }
     }
 
@@ -125,9 +129,52 @@ impl Source {
     pub fn http(&self) -> Option<&HttpResponse> {
         match self {
             Source::Url(u) => Some(&u.response),
+            Source::Warc(w) => w.http.as_ref(),
             _ => None,
         }
     }
+}
+
+/// Where an imported capture came from: the WARC record, and what it said
+/// of the exchange. The capture's `retrieved` is the record's WARC-Date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarcSource {
+    /// WARC-Target-URI.
+    pub url: String,
+    /// `response`, `resource` or `revisit`.
+    pub record_type: String,
+    /// WARC-Record-ID as written, brackets included.
+    pub record_id: String,
+    /// WARC-Date as written.
+    pub warc_date: String,
+    /// The WARC file's path as given to `import`.
+    pub file: String,
+    /// SHA-256 of the whole file as read; absent when it was not read to
+    /// its end (a truncated or corrupt file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_sha256: Option<Digest>,
+    /// Where the record starts in the file: the offset of its gzip member
+    /// in a compressed file.
+    pub offset: u64,
+    /// When the import of its file began.
+    pub imported: Timestamp,
+    /// For a `response` (or `revisit`) of HTTP: its status line and
+    /// headers; `url` is the target URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpResponse>,
+    /// The record's digests that matched the bytes, as written
+    /// (`sha1:…`, `sha256:…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digests_checked: Vec<String>,
+    /// Digests of an algorithm this tool does not compute, not checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digests_unchecked: Vec<String>,
+    /// For a revisit: the WARC-Refers-To of the record whose payload it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
+    /// The `software` of the file's warcinfo record, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software: Option<String>,
 }
 
 /// A header as received or sent: `[name, value]`. Names are lower case

@@ -16,6 +16,7 @@ pub mod failpoint;
 pub mod fetch;
 pub mod hash;
 pub mod html;
+pub mod import;
 pub mod ingest;
 pub mod key;
 pub mod log;
@@ -64,5 +65,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Proof(args) => cmd::proof::run(&ctx, &args),
         Command::Timestamp(args) => cmd::timestamp::run(&ctx, &args),
         Command::Export(args) => cmd::export::run(&ctx, &args),
+        Command::Import(args) => cmd::import::run(&ctx, &args),
     }
 }

@@ -82,16 +82,22 @@ fn row_for(entry: &Entry, url: &str) -> Option<Row> {
     let Body::Capture(c) = &entry.body else {
         return None;
     };
-    let Source::Url(u) = &c.source else { return None };
-    if !same_url(&u.url, url) && !same_url(&u.response.url, url) {
+    let (given, final_url, status) = match &c.source {
+        Source::Url(u) => (&u.url, &u.response.url, u.response.status),
+        // An imported response counts as a capture of its target URI; a
+        // resource without HTTP has no status, shown as 0.
+        Source::Warc(w) => (&w.url, &w.url, w.http.as_ref().map_or(0, |r| r.status)),
+        _ => return None,
+    };
+    if !same_url(given, url) && !same_url(final_url, url) {
         return None;
     }
     Some(Row {
         entry: entry.seq,
         retrieved: c.retrieved,
-        url: u.url.clone(),
-        final_url: u.response.url.clone(),
-        status: u.response.status,
+        url: given.clone(),
+        final_url: final_url.clone(),
+        status,
         sha256: c.sha256,
         size: c.size,
         change: Change::First,

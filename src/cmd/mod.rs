@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod diff;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod key;
 pub mod keygen;

@@ -4,7 +4,7 @@ use super::{Ctx, Exit};
 use crate::catalog::{self, Document};
 use crate::entry::{
     Analysis, Body, Capture, DecodeOutcome, EncodingSource, Entry, Extractor, Header, Metadata, Source,
-    SourcesOutcome, TextOutcome, UrlSource,
+    SourcesOutcome, TextOutcome, UrlSource, WarcSource,
 };
 use crate::error::Result;
 use crate::hash::Digest;
@@ -139,6 +139,7 @@ fn print_human(out: &mut Out, doc: &Document, blob: &str) -> Result<()> {
             }
             Source::Stdin => out.line("    source      standard input")?,
             Source::Url(u) => print_url(out, u)?,
+            Source::Warc(w) => print_warc(out, w)?,
         }
         let declared = c.media_type_declared.as_deref().unwrap_or("-");
         let sniffed = c.media_type_sniffed.as_deref().unwrap_or("-");
@@ -295,6 +296,40 @@ fn describe_decoded(d: &DecodeOutcome) -> String {
 }
 
 /// Everything said on the way to a URL's body.
+fn print_warc(out: &mut Out, w: &WarcSource) -> Result<()> {
+    out.line(format!("    url         {}", w.url))?;
+    out.line(format!(
+        "    imported    {} from {} (offset {}, {} record {})",
+        w.imported, w.file, w.offset, w.record_type, w.record_id
+    ))?;
+    if let Some(sha) = &w.file_sha256 {
+        out.line(format!("    warc sha256 {sha}"))?;
+    }
+    out.line(format!("    warc date   {}", w.warc_date))?;
+    if let Some(s) = &w.software {
+        out.line(format!("    written by  {s}"))?;
+    }
+    if let Some(r) = &w.refers_to {
+        out.line(format!("    refers to   {r}"))?;
+    }
+    for d in &w.digests_checked {
+        out.line(format!("    digest      {d} (checked)"))?;
+    }
+    for d in &w.digests_unchecked {
+        out.line(format!("    digest      {d} (not checked: unknown algorithm)"))?;
+    }
+    if let Some(r) = &w.http {
+        let from = r
+            .remote_addr
+            .as_deref()
+            .map(|a| format!(" from {a}"))
+            .unwrap_or_default();
+        out.line(format!("    status      {} ({}){from}", r.status, r.version))?;
+        print_headers(out, "received", &r.headers)?;
+    }
+    Ok(())
+}
+
 fn print_url(out: &mut Out, u: &UrlSource) -> Result<()> {
     let r = &u.response;
     out.line(format!("    url         {}", u.url))?;

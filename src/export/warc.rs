@@ -653,6 +653,7 @@ fn target_uri(capture: &Capture) -> String {
             .map(|u| u.to_string())
             .unwrap_or_else(|()| format!("urn:sha256:{}", capture.sha256)),
         Source::Stdin => format!("urn:sha256:{}", capture.sha256),
+        Source::Warc(w) => w.url.clone(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod gzip;
 pub mod http;
+pub mod read;
 pub mod record;
 pub mod writer;
 

@@ -18,3 +18,4 @@ mod transparency;
 mod tsa;
 mod verify_damage;
 mod warc;
+mod warc_import;

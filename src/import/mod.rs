@@ -1,0 +1,4 @@
+//! Bringing in captures that other tools made.
+
+mod digest;
+pub mod warc;
