@@ -4,10 +4,6 @@ use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
 
-fn sha_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 #[test]
 fn add_then_cat_is_byte_identical_and_id_is_sha256sum() {
     let env = Env::new();

@@ -17,31 +17,6 @@ use crate::harness::*;
 use crate::http_server::{Reply, Server};
 use crate::tsa::Tsa;
 
-fn write_docs(env: &Env, names: &[&str]) -> Vec<String> {
-    let rels: Vec<String> = names
-        .iter()
-        .map(|name| {
-            let rel = format!("docs/{name}.txt");
-            env.write(
-                &rel,
-                format!("The document called {name}, as the reporter saw it.\n"),
-            );
-            rel
-        })
-        .collect();
-    let refs: Vec<&str> = rels.iter().map(String::as_str).collect();
-    env.add(&refs)
-}
-
-/// An archive of three documents with a key and a checkpoint of them.
-fn signed_archive() -> (Env, Vec<String>) {
-    let env = Env::new();
-    let ids = write_docs(&env, &["one", "two", "three"]);
-    env.run(&["keygen", "--name", "example.org/newsroom"]).ok();
-    env.run(&["checkpoint"]).ok();
-    (env, ids)
-}
-
 /// A signed archive exported whole to `bag`.
 fn bagged() -> (Env, Vec<String>) {
     let (env, ids) = signed_archive();

@@ -3,7 +3,6 @@
 //! (every redirect, the final response, the TLS chain) in the capture's
 //! source, and refuses what went wrong with one line naming the URL.
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -11,14 +10,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
 use crate::http_server::{CA_CN, LEAF_CN, Reply, Request, Server};
-
-fn sha_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 /// An empty archive, so that a failed add has nothing to create and the
 /// archive's files can be compared before and after.
@@ -138,12 +132,6 @@ fn assert_in_order(actual: &[(String, String)], expected: &[(&str, &str)]) {
 
 fn time(v: &Value) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("a time: {v}"))).unwrap()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 /// A port on 127.0.0.1 that nothing listens on.

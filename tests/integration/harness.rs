@@ -337,3 +337,44 @@ pub fn venv_tool(name: &str) -> PathBuf {
     );
     path
 }
+
+/// SHA-256 in lowercase hex: a document's ID.
+pub fn sha_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Bytes gzip-compressed, as a server sends a `Content-Encoding: gzip` body.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Adds one small text document per name (`docs/<name>.txt`) in one
+/// `add`, and returns their IDs.
+pub fn write_docs(env: &Env, names: &[&str]) -> Vec<String> {
+    let rels: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let rel = format!("docs/{name}.txt");
+            env.write(
+                &rel,
+                format!("The document called {name}, as the reporter saw it.\n"),
+            );
+            rel
+        })
+        .collect();
+    let refs: Vec<&str> = rels.iter().map(String::as_str).collect();
+    env.add(&refs)
+}
+
+/// An archive of three documents with a key and a signed checkpoint of them.
+pub fn signed_archive() -> (Env, Vec<String>) {
+    let env = Env::new();
+    let ids = write_docs(&env, &["one", "two", "three"]);
+    env.run(&["keygen", "--name", "example.org/newsroom"]).ok();
+    env.run(&["checkpoint"]).ok();
+    (env, ids)
+}

@@ -10,33 +10,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
 use crate::tsa::Tsa;
-
-fn write_docs(env: &Env, names: &[&str]) -> Vec<String> {
-    let mut rels = Vec::new();
-    for name in names {
-        let rel = format!("docs/{name}.txt");
-        env.write(
-            &rel,
-            format!("The document called {name}, as the reporter saw it.\n"),
-        );
-        rels.push(rel);
-    }
-    let refs: Vec<&str> = rels.iter().map(String::as_str).collect();
-    env.add(&refs)
-}
-
-/// An archive with three documents, a key and a checkpoint of them.
-fn signed_archive() -> (Env, Vec<String>) {
-    let env = Env::new();
-    let ids = write_docs(&env, &["one", "two", "three"]);
-    env.run(&["keygen", "--name", "example.org/newsroom"]).ok();
-    env.run(&["checkpoint"]).ok();
-    (env, ids)
-}
 
 fn verifier_key(env: &Env) -> String {
     env.run(&["key"]).ok().out().trim().to_string()
@@ -485,10 +461,6 @@ fn backdate(line: &mut String) {
     *line = line.replacen(when, &earlier, 1);
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 /// What a forger with write access does: edits an entry, then recomputes
 /// every link after it and the head, drops the derived tree file and
 /// the checkpoints it cannot re-sign. Only a checkpoint kept elsewhere
@@ -505,7 +477,7 @@ fn recompute_after_edit(archive: &Path) {
         for i in 1..lines.len() {
             let prev: Value = serde_json::from_str(&lines[i]).unwrap();
             let old = prev["prev"].as_str().unwrap().to_string();
-            let new = sha256_hex(lines[i - 1].as_bytes());
+            let new = sha_hex(lines[i - 1].as_bytes());
             lines[i] = lines[i].replacen(&old, &new, 1);
         }
     });
@@ -514,7 +486,7 @@ fn recompute_after_edit(archive: &Path) {
     let head = serde_json::json!({
         "entries": log.iter().filter(|&&b| b == b'\n').count(),
         "log_bytes": log.len(),
-        "last_entry": sha256_hex(last),
+        "last_entry": sha_hex(last),
     });
     fs::write(archive.join("head.json"), head.to_string()).unwrap();
     fs::remove_file(archive.join("tree.hashes")).unwrap();
@@ -750,7 +722,7 @@ fn a_crash_between_commit_and_tree_leaves_nothing_a_checkpoint_cannot_mend() {
     );
     let made = env.run(&["--json", "checkpoint"]).ok().json();
     assert_eq!(made["tree_size"], log_line_count(&env) as u64);
-    let id = sha256_hex(b"added by a process killed after its commit\n");
+    let id = sha_hex(b"added by a process killed after its commit\n");
     env.run(&["proof", &id]).ok();
     let json = env
         .run(&["--json", "verify", "--checkpoint", "old.checkpoint"])

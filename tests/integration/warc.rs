@@ -10,7 +10,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
 use crate::http_server::{Reply, Server};
@@ -28,16 +27,6 @@ of 64 bytes, and the archive keeps it de-chunked, all of it.\n";
 
 const FILE_TEXT: &[u8] = b"A note typed up from a phone call.\n";
 const STDIN_TEXT: &[u8] = b"Said on the phone, noted at once.\n";
-
-fn sha_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
 
 fn server() -> Server {
     Server::http(|req| match req.path.as_str() {

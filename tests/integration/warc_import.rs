@@ -2,11 +2,9 @@
 //! own export, wrong digests, truncated files, and the records that are
 //! not documents.
 
-use std::io::Write;
 use std::process::Command;
 
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
 use crate::http_server::{Reply, Server};
@@ -21,16 +19,6 @@ const GZIPPED_PAGE: &[u8] = b"<!doctype html>\n<html><body><p>Sent gzip-encoded,
 /// de-chunks exactly once gets it back.
 const CHUNKED_BODY: &[u8] = b"4\r\nthis\r\n0\r\n\r\nis not the body: the server sent it in chunks, \
 and the archive keeps it de-chunked, all of it.\n";
-
-fn sha_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
 
 fn server() -> Server {
     Server::http(|req| match req.path.as_str() {
