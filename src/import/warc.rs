@@ -801,23 +801,16 @@ fn http_head(
         if line.is_empty() {
             break;
         }
-        if line.starts_with([' ', '\t']) {
-            if let Some((_, v)) = headers.last_mut() {
-                v.push(' ');
-                v.push_str(line.trim());
-            }
-            continue;
+        if !read::push_field(&mut headers, &line) {
+            return Ok(Err(format!(
+                "a malformed HTTP header line {:?}",
+                line.chars().take(60).collect::<String>()
+            )));
         }
-        match line.split_once(':') {
-            // Lower case, as the log records the headers of `add`.
-            Some((n, v)) => headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string())),
-            None => {
-                return Ok(Err(format!(
-                    "a malformed HTTP header line {:?}",
-                    line.chars().take(60).collect::<String>()
-                )));
-            }
-        }
+    }
+    // Lower case, as the log records the headers of `add`.
+    for (name, _) in &mut headers {
+        name.make_ascii_lowercase();
     }
     Ok(Ok(HttpResponse {
         url: url.to_string(),

@@ -211,23 +211,12 @@ fn read_record<B: BufRead>(input: &mut B, offset: u64, visit: &mut Visit<'_>) ->
         if line.is_empty() {
             break;
         }
-        // Continuation lines (obsolete folding) extend the previous value.
-        if line.starts_with([' ', '\t']) {
-            if let Some((_, v)) = header.fields.last_mut() {
-                v.push(' ');
-                v.push_str(line.trim());
-            }
-            continue;
-        }
-        let Some((name, value)) = line.split_once(':') else {
+        if !push_field(&mut header.fields, &line) {
             return Err(bad(format!(
                 "a header line without a colon: {:?}",
                 truncate(&line)
             )));
-        };
-        header
-            .fields
-            .push((name.trim().to_string(), value.trim().to_string()));
+        }
     }
     let Some(length) = header.content_length() else {
         return Err(bad("the record has no valid Content-Length".into()));
@@ -286,6 +275,24 @@ impl<B: BufRead> BufRead for Block<'_, B> {
     fn consume(&mut self, amt: usize) {
         self.inner.consume(amt);
     }
+}
+
+/// Adds one header line, WARC's or HTTP's, to `fields`: `Name: value`, or
+/// a continuation line (obsolete folding) that extends the value before.
+/// False for a line with no colon, which the caller describes.
+pub fn push_field(fields: &mut Vec<(String, String)>, line: &str) -> bool {
+    if line.starts_with([' ', '\t']) {
+        if let Some((_, v)) = fields.last_mut() {
+            v.push(' ');
+            v.push_str(line.trim());
+        }
+        return true;
+    }
+    let Some((name, value)) = line.split_once(':') else {
+        return false;
+    };
+    fields.push((name.trim().to_string(), value.trim().to_string()));
+    true
 }
 
 /// One line without its line end; None at the end of the input. Bytes
