@@ -553,3 +553,34 @@ fn test_server_releases_a_stalled_connection_when_dropped() {
     );
     assert!(!rest.ends_with(b"never sent"));
 }
+
+/// A news page, served as `/page.html`.
+pub const PAGE: &[u8] = b"<!doctype html>\n<html><head><title>Talks</title></head>\n\
+<body><p>The minister said the talks were productive.</p></body></html>\n";
+
+/// A page sent with `Content-Encoding: gzip` as `/gzip.html`.
+pub const GZIPPED_PAGE: &[u8] = b"<!doctype html>\n<html><body><p>Sent gzip-encoded, archived as sent.</p>\
+</body></html>\n";
+
+/// A body that is itself chunked framing, sent chunked as `/chunked.txt`:
+/// only a reader that de-chunks exactly once gets it back, and one that
+/// believed a `transfer-encoding: chunked` header after that would replay
+/// "this".
+pub const CHUNKED_BODY: &[u8] = b"4\r\nthis\r\n0\r\n\r\nis not the body: the server sent it in chunks \
+of 64 bytes, and the archive keeps it de-chunked, all of it.\n";
+
+/// The pages above, and `/moved`, a redirect to `/page.html`: what the
+/// WARC export and import tests capture.
+pub fn pages_server() -> Server {
+    Server::http(|req| match req.path.as_str() {
+        "/page.html" => Reply::ok(PAGE).header("Content-Type", "text/html; charset=utf-8"),
+        "/gzip.html" => Reply::ok(crate::harness::gzip(GZIPPED_PAGE))
+            .header("Content-Type", "text/html")
+            .header("Content-Encoding", "gzip"),
+        "/chunked.txt" => Reply::ok(CHUNKED_BODY)
+            .header("Content-Type", "text/plain")
+            .chunked(),
+        "/moved" => Reply::redirect(302, "/page.html"),
+        _ => Reply::not_found(),
+    })
+}

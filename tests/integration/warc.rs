@@ -12,35 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::*;
-use crate::http_server::{Reply, Server};
-
-const PAGE: &[u8] = b"<!doctype html>\n<html><head><title>Talks</title></head>\n\
-<body><p>The minister said the talks were productive.</p></body></html>\n";
-
-const GZIPPED_PAGE: &[u8] = b"<!doctype html>\n<html><body><p>Sent gzip-encoded, archived as sent.</p>\
-</body></html>\n";
-
-/// A body that is itself chunked framing: a reader that believed a
-/// `transfer-encoding: chunked` header would replay "this".
-const CHUNKED_BODY: &[u8] = b"4\r\nthis\r\n0\r\n\r\nis not the body: the server sent it in chunks \
-of 64 bytes, and the archive keeps it de-chunked, all of it.\n";
+use crate::http_server::{CHUNKED_BODY, GZIPPED_PAGE, PAGE, Server, pages_server};
 
 const FILE_TEXT: &[u8] = b"A note typed up from a phone call.\n";
 const STDIN_TEXT: &[u8] = b"Said on the phone, noted at once.\n";
-
-fn server() -> Server {
-    Server::http(|req| match req.path.as_str() {
-        "/page.html" => Reply::ok(PAGE).header("Content-Type", "text/html; charset=utf-8"),
-        "/gzip.html" => Reply::ok(gzip(GZIPPED_PAGE))
-            .header("Content-Type", "text/html")
-            .header("Content-Encoding", "gzip"),
-        "/chunked.txt" => Reply::ok(CHUNKED_BODY)
-            .header("Content-Type", "text/plain")
-            .chunked(),
-        "/moved" => Reply::redirect(302, "/page.html"),
-        _ => Reply::not_found(),
-    })
-}
 
 /// Adds one URL and returns its ID.
 fn add_url(env: &Env, url: &str) -> String {
@@ -253,7 +228,7 @@ fn metadata_of<'a>(records: &'a [Record], id: &str) -> &'a Record {
 
 #[test]
 fn warc_export_of_url_file_and_stdin_captures_passes_warcio_check_and_indexes_every_record() {
-    let server = server();
+    let server = pages_server();
     let env = Env::new();
     mixed_archive(&env, &server);
     let summary = export(&env, "all.warc.gz", &[]);
@@ -308,7 +283,7 @@ fn warc_export_of_url_file_and_stdin_captures_passes_warcio_check_and_indexes_ev
 
 #[test]
 fn warc_records_hold_the_exchange_and_their_digests_check_out_independently() {
-    let server = server();
+    let server = pages_server();
     let env = Env::new();
     let ids = mixed_archive(&env, &server);
     export(&env, "x.warc.gz", &[]);
@@ -438,7 +413,7 @@ fn warc_records_hold_the_exchange_and_their_digests_check_out_independently() {
 
 #[test]
 fn warc_identical_bytes_captured_again_are_revisits() {
-    let server = server();
+    let server = pages_server();
     let env = Env::new();
     let page = add_url(&env, &server.url("/page.html"));
     // Through a redirect to the same page: same bytes, the redirect kept
@@ -588,7 +563,7 @@ fn warc_export_refuses_a_blob_that_no_longer_matches_the_log() {
 
 #[test]
 fn warc_export_twice_gives_the_same_bytes() {
-    let server = server();
+    let server = pages_server();
     let env = Env::new();
     mixed_archive(&env, &server);
     for name in ["same.warc.gz", "same.warc"] {
@@ -747,7 +722,7 @@ fn timestamp14(warc_date: &str) -> String {
 
 #[test]
 fn warc_export_replays_in_pywb_byte_for_byte() {
-    let server = server();
+    let server = pages_server();
     let env = Env::new();
     let mut urls: Vec<(String, Vec<u8>)> = vec![
         (server.url("/page.html"), PAGE.to_vec()),

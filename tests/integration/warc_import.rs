@@ -7,31 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::harness::*;
-use crate::http_server::{Reply, Server};
-
-const PAGE: &[u8] = b"<!doctype html>\n<html><head><title>Talks</title></head>\n\
-<body><p>The minister said the talks were productive.</p></body></html>\n";
-
-const GZIPPED_PAGE: &[u8] = b"<!doctype html>\n<html><body><p>Sent gzip-encoded, archived as sent.</p>\
-</body></html>\n";
-
-/// A body that is itself chunk framing, sent chunked: only a reader that
-/// de-chunks exactly once gets it back.
-const CHUNKED_BODY: &[u8] = b"4\r\nthis\r\n0\r\n\r\nis not the body: the server sent it in chunks, \
-and the archive keeps it de-chunked, all of it.\n";
-
-fn server() -> Server {
-    Server::http(|req| match req.path.as_str() {
-        "/page.html" => Reply::ok(PAGE).header("Content-Type", "text/html; charset=utf-8"),
-        "/gzip.html" => Reply::ok(gzip(GZIPPED_PAGE))
-            .header("Content-Type", "text/html")
-            .header("Content-Encoding", "gzip"),
-        "/chunked.txt" => Reply::ok(CHUNKED_BODY)
-            .header("Content-Type", "text/plain")
-            .chunked(),
-        _ => Reply::not_found(),
-    })
-}
+use crate::http_server::{CHUNKED_BODY, GZIPPED_PAGE, PAGE, pages_server};
 
 /// Runs wget on the URLs, writing NAME.warc.gz in the working directory.
 fn wget(env: &Env, name: &str, urls: &[String]) {
@@ -90,7 +66,7 @@ fn captures(env: &Env, archive: &str) -> Vec<(String, String, String)> {
 #[test]
 fn a_wget_warc_imports_byte_for_byte_and_a_second_import_adds_nothing() {
     let env = Env::new();
-    let server = server();
+    let server = pages_server();
     let urls: Vec<String> = ["/page.html", "/gzip.html", "/chunked.txt"]
         .iter()
         .map(|p| server.url(p))
@@ -157,7 +133,7 @@ fn a_wget_warc_imports_byte_for_byte_and_a_second_import_adds_nothing() {
 #[test]
 fn export_then_import_into_a_fresh_archive_keeps_hashes_urls_and_times() {
     let env = Env::new();
-    let server = server();
+    let server = pages_server();
     for p in ["/page.html", "/gzip.html", "/chunked.txt", "/page.html"] {
         env.run(&["add", &server.url(p)]).ok();
     }
