@@ -19,6 +19,8 @@ pub const LOCK: &str = "lock";
 pub const TREE: &str = "tree.hashes";
 pub const KEY_PUB: &str = "key.pub";
 pub const CHECKPOINTS: &str = "checkpoints";
+pub const INDEX: &str = "index.sqlite";
+pub const INDEX_LOCK: &str = "index.lock";
 
 /// The directory used when neither `--archive` nor `PROVENANCE_ARCHIVE`
 /// names one.
@@ -185,7 +187,17 @@ impl Archive {
     /// Takes the archive's lock, waiting (and saying so on stderr) while
     /// another process holds it.
     pub fn lock(&self, mode: LockMode) -> Result<Lock> {
-        let path = self.root.join(LOCK);
+        self.lock_file(LOCK, mode)
+    }
+
+    /// Takes the index's own lock: the index is rebuilt and brought up to
+    /// the log under it, apart from the archive's writers.
+    pub fn index_lock(&self, mode: LockMode) -> Result<Lock> {
+        self.lock_file(INDEX_LOCK, mode)
+    }
+
+    fn lock_file(&self, name: &str, mode: LockMode) -> Result<Lock> {
+        let path = self.root.join(name);
         let Some(file) = open_lock_file(&path, mode)? else {
             return Ok(Lock { _file: None });
         };

@@ -37,8 +37,12 @@ pub enum Command {
     },
     /// Archive documents: their exact bytes, where and when they came from
     Add(AddArgs),
-    /// List every capture, oldest first
-    List,
+    /// List every capture, oldest first, or those the filters choose
+    List(ListArgs),
+    /// Search the documents' texts: ranked, with the words found in context
+    Search(SearchArgs),
+    /// Rebuild the index (index.sqlite) from the log
+    Reindex,
     /// Show what the archive knows about a document
     Show {
         /// A content hash, or a unique prefix of at least 8 hex digits
@@ -199,18 +203,73 @@ pub struct TimestampArgs {
 pub struct SourcesArgs {
     /// One document; without it, every document in the archive
     pub id: Option<String>,
-    /// Only people whose name contains NAME (word for word, any case)
-    #[arg(long, value_name = "NAME")]
-    pub person: Option<String>,
-    /// Only this outlet: a name, an alias or a domain ("WaPo", "bbc.co.uk")
-    #[arg(long, value_name = "NAME")]
-    pub outlet: Option<String>,
-    /// Only outlets and people that are cited, not merely named
-    #[arg(long)]
-    pub cited: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Output format [default: table; json with --json]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+}
+
+/// Which documents a command is about; filters of different kinds must
+/// all hold (docs/INDEX.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only what names this outlet: a name, an alias or a domain ("WaPo",
+    /// "bbc.co.uk")
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Option<String>,
+    /// Only what names this person (the name's words as a run, any case:
+    /// "McCain" finds "John McCain")
+    #[arg(long, value_name = "NAME")]
+    pub person: Option<String>,
+    /// Cited, not merely named: with --outlet or --person, documents that
+    /// cite them; alone, documents that cite anyone
+    #[arg(long)]
+    pub cited: bool,
+    /// Only captures retrieved at or after TIME (RFC 3339, or a date for
+    /// its first instant, UTC)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only captures retrieved at or before TIME (RFC 3339, or a date for
+    /// the whole day, UTC)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only captures served from DOMAIN or a name below it (final URL)
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// Only captures of this media type ("text/html"), or of a top-level
+    /// type ("text/*")
+    #[arg(long, value_name = "TYPE")]
+    pub media_type: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words that must all occur; "a phrase"; word* for a prefix; OR
+    /// between two terms; -word to exclude
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show at most N documents (0: all)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: u64,
+    /// Highlight the words found: auto (on a terminal), always, never
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod hash;
 pub mod html;
 pub mod import;
+pub mod index;
 pub mod ingest;
 pub mod key;
 pub mod log;
@@ -50,7 +51,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Init { dir } => cmd::init::run(&ctx, dir),
         Command::Add(args) => cmd::add::run(&ctx, &args),
-        Command::List => cmd::list::run(&ctx),
+        Command::List(args) => cmd::list::run(&ctx, &args),
+        Command::Search(args) => cmd::search::run(&ctx, &args),
+        Command::Reindex => cmd::reindex::run(&ctx),
         Command::Show { id } => cmd::show::run(&ctx, &id),
         Command::Cat { id } => cmd::cat::run(&ctx, &id),
         Command::Text { id } => cmd::text::run(&ctx, &id),

@@ -13,7 +13,7 @@
 //! crash left it behind.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use crate::archive::Lock;
@@ -120,6 +120,27 @@ impl Log {
         let file = File::open(&self.path).at(&self.path, "open")?;
         let reader = LineReader::new(Box::new(file.take(head.log_bytes)));
         Ok((head, reader))
+    }
+
+    /// The completed lines from byte `offset` (a line's start) to the
+    /// head: what an index that stopped at `offset` has not seen.
+    pub fn acknowledged_lines_from(&self, offset: u64) -> Result<(Head, LineReader)> {
+        let head = self.head()?;
+        let mut file = File::open(&self.path).at(&self.path, "open")?;
+        file.seek(io::SeekFrom::Start(offset)).at(&self.path, "seek in")?;
+        let rest = head.log_bytes.saturating_sub(offset);
+        let reader = LineReader::starting_at(Box::new(file.take(rest)), offset);
+        Ok((head, reader))
+    }
+
+    /// Reads single entries by their place in the log, as the index
+    /// records them.
+    pub fn entries_at(&self) -> Result<EntriesAt> {
+        let file = File::open(&self.path).at(&self.path, "open")?;
+        Ok(EntriesAt {
+            path: self.path.clone(),
+            file,
+        })
     }
 
     /// Calls `found(index, line)` for each completed line that contains
@@ -239,6 +260,32 @@ impl Append<'_> {
     }
 }
 
+/// Entries read by offset and length, each with one positioned read.
+pub struct EntriesAt {
+    path: PathBuf,
+    file: File,
+}
+
+impl EntriesAt {
+    pub fn entry(&self, offset: u64, len: u64) -> Result<Entry> {
+        use std::os::unix::fs::FileExt;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&l| l as u64 <= MAX_LINE as u64)
+            .ok_or_else(|| Error::bad_archive(&self.path, format!("at byte {offset}: line too long")))?;
+        let mut bytes = vec![0; len];
+        self.file
+            .read_exact_at(&mut bytes, offset)
+            .at(&self.path, "read")?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::bad_archive(
+                &self.path,
+                format!("at byte {offset}: not a valid entry: {e}; run `provenance verify`"),
+            )
+        })
+    }
+}
+
 /// Parsed entries up to the head.
 pub struct Entries {
     path: PathBuf,
@@ -305,9 +352,15 @@ pub struct LineReader {
 
 impl LineReader {
     pub fn new(inner: Box<dyn Read>) -> LineReader {
+        LineReader::starting_at(inner, 0)
+    }
+
+    /// A reader whose first byte is at `offset` in the log, so that each
+    /// line's offset is its place in the whole file.
+    pub fn starting_at(inner: Box<dyn Read>, offset: u64) -> LineReader {
         LineReader {
             inner: BufReader::with_capacity(crate::stream::CHUNK, inner),
-            offset: 0,
+            offset,
         }
     }
 

@@ -19,6 +19,16 @@ impl Timestamp {
     pub fn to_rfc3339(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
     }
+
+    /// Milliseconds since the Unix epoch: the form that sorts and compares
+    /// as numbers (the index keeps this).
+    pub fn millis(&self) -> i64 {
+        self.0.timestamp_millis()
+    }
+
+    pub fn from_millis(millis: i64) -> Option<Timestamp> {
+        DateTime::from_timestamp_millis(millis).map(Timestamp)
+    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {

@@ -48,6 +48,19 @@ impl OutletKind {
             OutletKind::Platform => "platform",
         }
     }
+
+    /// The kind [`OutletKind::as_str`] wrote, back.
+    pub fn parse(s: &str) -> Option<OutletKind> {
+        [
+            OutletKind::News,
+            OutletKind::Magazine,
+            OutletKind::Agency,
+            OutletKind::Broadcaster,
+            OutletKind::Platform,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
 }
 
 /// Bundles data files by their path from the repository's root.

@@ -16,6 +16,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::extract;
 use crate::fetch::{self, FetchConfig, Fetched, Fetcher};
 use crate::hash::Digest;
+use crate::index::Index;
 use crate::ingest::{self, Ingested, SourceArg, UserMeta};
 use crate::log::Append;
 use crate::output::count;
@@ -209,7 +210,7 @@ fn add_all(
     if let Some(fetcher) = fetcher {
         fetch_urls(archive, fetcher, &urls, user, &mut append, batch)?;
     }
-    append.commit()?;
+    Index::commit(archive, append)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use crate::archive::{Archive, LockMode};
 use crate::cli::ImportArgs;
 use crate::error::{Error, Result, os_message};
 use crate::import::warc::{FileReport, Importer, Known};
+use crate::index::Index;
 use crate::output::count;
 
 #[derive(Serialize)]
@@ -55,6 +56,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     for path in files {
         reports.push(importer.file(path)?);
     }
+    Index::after_commit(&archive);
     print(ctx, created, &reports)?;
     let failed = !unreadable.is_empty() || reports.iter().any(|r| r.failed() > 0);
     Ok(if failed {

@@ -1,8 +1,12 @@
 use super::{Ctx, Exit};
+use crate::cli::ListArgs;
 use crate::entry::{Body, Capture, Entry};
 use crate::error::Result;
+use crate::index::{Filter, Index};
+use crate::output::Out;
 
-pub fn run(ctx: &Ctx) -> Result<Exit> {
+pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
+    let filter = Filter::new(&args.filter)?;
     let archive = ctx.open()?;
     let mut out = ctx.out();
     if ctx.json {
@@ -13,15 +17,16 @@ pub fn run(ctx: &Ctx) -> Result<Exit> {
             "ID", "RETRIEVED", "SIZE", "TYPE"
         ))?;
     }
-    for entry in archive.log().entries()? {
-        let entry = entry?;
-        let Body::Capture(capture) = &entry.body else {
-            continue;
-        };
-        if ctx.json {
-            out.item(&entry)?;
-        } else {
-            out.line(row(&entry, capture))?;
+    if filter.is_empty() {
+        // Every capture: the log itself, in order, needs no index.
+        for entry in archive.log().entries()? {
+            print(ctx, &mut out, &entry?)?;
+        }
+    } else {
+        let index = Index::open(&archive)?;
+        let entries = archive.log().entries_at()?;
+        for at in index.captures(&filter)? {
+            print(ctx, &mut out, &entries.entry(at.line_offset, at.line_len)?)?;
         }
     }
     if ctx.json {
@@ -31,7 +36,18 @@ pub fn run(ctx: &Ctx) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn row(_entry: &Entry, c: &Capture) -> String {
+fn print(ctx: &Ctx, out: &mut Out, entry: &Entry) -> Result<()> {
+    let Body::Capture(capture) = &entry.body else {
+        return Ok(());
+    };
+    if ctx.json {
+        out.item(entry)
+    } else {
+        out.line(row(capture))
+    }
+}
+
+fn row(c: &Capture) -> String {
     let mut line = format!(
         "{:<12}  {:<24}  {:>10}  {:<24}  {}",
         c.sha256.short(12),

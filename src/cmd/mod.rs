@@ -20,6 +20,8 @@ pub mod keygen;
 pub mod list;
 pub mod proof;
 pub mod reanalyze;
+pub mod reindex;
+pub mod search;
 pub mod show;
 pub mod sources;
 pub mod text;

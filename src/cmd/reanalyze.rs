@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::extract::decode::DEFAULT_MAX_DECODED;
 use crate::extract::{self, text};
 use crate::hash::Digest;
+use crate::index::Index;
 use crate::output::count;
 
 #[derive(Serialize)]
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, ids: &[String]) -> Result<Exit> {
             updated,
         });
     }
-    append.commit()?;
+    Index::commit(&archive, append)?;
     print(ctx, &report)?;
     Ok(Exit::Success)
 }

@@ -73,7 +73,10 @@ fn print_repair(out: &mut Out, r: &Repair) -> Result<()> {
     if r.tree_rebuilt {
         out.line("repaired: rebuilt the tree file from the log")?;
     }
-    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() && !r.tree_rebuilt {
+    if r.index_rebuilt {
+        out.line("repaired: rebuilt the index from the log")?;
+    }
+    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() && !r.tree_rebuilt && !r.index_rebuilt {
         out.line("repair: nothing to repair")?;
     }
     Ok(())

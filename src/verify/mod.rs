@@ -4,6 +4,7 @@
 //! interrupted command left unfinished.
 
 pub mod bag;
+mod index;
 mod tlog;
 
 pub use tlog::{Options, quick};
@@ -52,6 +53,14 @@ pub enum Problem {
     TreeStale,
     /// The tree file holds more leaves than the log has entries.
     TreeAhead,
+    /// The index is behind the log (an interrupted command) or of
+    /// another version: it is brought up to date when next used.
+    IndexStale,
+    /// The index file is not a readable SQLite database, or fails its own
+    /// integrity check.
+    IndexDamaged,
+    /// The index holds what the log does not say.
+    IndexMismatch,
     KeyInvalid,
     CheckpointMalformed,
     /// Signed by a key other than the archive's.
@@ -122,6 +131,7 @@ impl Problem {
             | Problem::TempLeftover
             | Problem::EntryUnknownKind
             | Problem::TreeStale
+            | Problem::IndexStale
             | Problem::TimestampUnchecked
             | Problem::TimestampOrphan
             | Problem::BagDocumentUncheckpointed => Severity::Warning,
@@ -232,6 +242,11 @@ pub fn verify(archive: &Archive, options: &Options) -> Result<Report> {
     let mut findings = std::mem::take(&mut scan.findings);
     let blobs = check_blobs(archive.store(), &scan.referenced, &scan.sizes, &mut findings)?;
     check_strays(archive, &mut findings)?;
+    // A damaged log explains any disagreement: the index is checked
+    // against a log that holds.
+    if findings.iter().all(|f| f.severity != Severity::Error) {
+        index::check(archive, &mut findings)?;
+    }
     let counts = tlog::check(archive, options, &stored, &scan.roots, tree, &mut findings)?;
     findings.sort_by_key(|f| (f.line.is_none(), f.line, f.severity == Severity::Warning));
     Ok(Report {
@@ -258,6 +273,9 @@ pub struct Repair {
     /// The tree file was rebuilt from the log, having been behind it or
     /// having disagreed with it.
     pub tree_rebuilt: bool,
+    /// The index was rebuilt, having been damaged or having disagreed
+    /// with the log (one merely behind catches up when next used).
+    pub index_rebuilt: bool,
 }
 
 /// Removes what interrupted commands left: the log's unfinished tail and
@@ -285,6 +303,7 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
         entries_removed: scan.tail_entries,
         temp_files_removed: Vec::new(),
         tree_rebuilt: false,
+        index_rebuilt: false,
     };
     if let Some(head) = &scan.head
         && log_len > head.log_bytes
@@ -299,6 +318,12 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
         out.temp_files_removed.push(path.display().to_string());
     }
     out.tree_rebuilt = tlog::repair_tree(archive, &lock, &scan.roots, scan.tail_entries)?;
+    let mut index_findings = Vec::new();
+    index::check(archive, &mut index_findings)?;
+    if index_findings.iter().any(|f| f.severity == Severity::Error) {
+        crate::index::Index::rebuild(archive)?;
+        out.index_rebuilt = true;
+    }
     Ok(out)
 }
 

@@ -1,0 +1,550 @@
+//! What the commands ask of the index: captures passing the filters,
+//! ranked full-text search, and the archive-wide count of who is cited.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::Index;
+use super::filter::{Clause, Filter};
+use crate::cite::OutletKind;
+use crate::error::{Error, Result};
+use crate::time::Timestamp;
+
+/// Where a capture's entry is in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureAt {
+    pub seq: u64,
+    pub line_offset: u64,
+    pub line_len: u64,
+}
+
+impl Index {
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn().prepare(sql).map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(params), map)
+            .map_err(|e| self.error(e))?;
+        rows.collect::<rusqlite::Result<Vec<T>>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The captures that pass the filters, in log order.
+    pub fn captures(&self, filter: &Filter) -> Result<Vec<CaptureAt>> {
+        let on_capture = filter.capture_clause();
+        let on_doc = filter.document_clause(self, "c.doc", false)?;
+        let sql = format!(
+            "SELECT c.seq, c.line_offset, c.line_len FROM captures c WHERE {} AND {} ORDER BY c.seq",
+            on_capture.sql, on_doc.sql
+        );
+        let params = [on_capture.params, on_doc.params].concat();
+        self.rows(&sql, &params, |r| {
+            Ok(CaptureAt {
+                seq: r.get(0)?,
+                line_offset: r.get(1)?,
+                line_len: r.get(2)?,
+            })
+        })
+    }
+}
+
+/// One document found by `search`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    /// Higher is better: BM25 over the title and the text, the title
+    /// weighing more.
+    pub score: f64,
+    pub title: Option<String>,
+    /// The newest capture's source (URL, path or `stdin`), when and what.
+    pub source: String,
+    pub retrieved: Timestamp,
+    pub media_type: String,
+    /// Words around the best match, the matches in `highlights`.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that match the query.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Marks the snippet's matches; neither can occur in an indexed text's
+/// words, and both are taken out again.
+const OPEN: char = '\u{1}';
+const CLOSE: char = '\u{2}';
+
+impl Index {
+    /// The documents whose text matches `query` (see [`fts_query`]), best
+    /// first, at most `limit` (0: all).
+    pub fn search(&self, query: &str, filter: &Filter, limit: u64) -> Result<Vec<Hit>> {
+        let matching = fts_query(query)?;
+        let on_doc = filter.document_clause(self, "d.id", true)?;
+        let sql = format!(
+            "SELECT d.sha256, bm25(texts, 4.0, 1.0) AS rank, coalesce(m.title, d.user_title), c.label,
+                    c.retrieved, c.media_type, snippet(texts, -1, char(1), char(2), '…', 24)
+             FROM texts
+             JOIN documents d ON d.id = texts.rowid
+             JOIN captures c ON c.seq = d.last_capture
+             LEFT JOIN metadata m ON m.doc = d.id
+             WHERE texts MATCH ? AND {}
+             ORDER BY rank, d.sha256 LIMIT ?",
+            on_doc.sql
+        );
+        let mut params = vec![Value::Text(matching)];
+        params.extend(on_doc.params);
+        params.push(Value::Integer(if limit == 0 { -1 } else { limit as i64 }));
+        self.rows(&sql, &params, |r| {
+            let (snippet, highlights) = highlights(&r.get::<_, String>(6)?);
+            Ok(Hit {
+                id: r.get(0)?,
+                score: -r.get::<_, f64>(1)?,
+                title: r.get(2)?,
+                source: r.get(3)?,
+                retrieved: Timestamp::from_millis(r.get(4)?).unwrap_or_else(Timestamp::now),
+                media_type: r.get(5)?,
+                snippet,
+                highlights,
+            })
+        })
+        .map_err(|e| match e {
+            Error::BadArchive { reason, .. } if reason.contains("fts5") => {
+                Error::Usage(format!("search '{query}': {reason}"))
+            }
+            e => e,
+        })
+    }
+}
+
+/// Takes the markers out of a snippet, returning where they were.
+fn highlights(marked: &str) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for ch in marked.chars() {
+        match ch {
+            OPEN => start = Some(text.len()),
+            CLOSE => {
+                if let Some(s) = start.take() {
+                    ranges.push((s, text.len()));
+                }
+            }
+            // The snippet is one line in a listing.
+            '\n' | '\r' | '\t' => text.push(' '),
+            _ => text.push(ch),
+        }
+    }
+    (text, ranges)
+}
+
+/// The search language, turned into an FTS5 query that cannot fail to
+/// parse: words must all occur (in any case, accents ignored); `"a
+/// phrase"` in that order; `word*` a prefix; `OR` between two terms
+/// either; `-word` or `-"a phrase"` must not occur. Everything else is a
+/// word: punctuation separates words as in the text (`U.S.` is `u s`).
+pub fn fts_query(query: &str) -> Result<String> {
+    let terms = terms(query);
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut excluded = Vec::new();
+    let mut or_next = false;
+    for term in terms {
+        if term.text == "OR" && !term.quoted && !term.negated {
+            or_next = !groups.is_empty();
+            continue;
+        }
+        let Some(phrase) = term.fts() else { continue };
+        if term.negated {
+            excluded.push(phrase);
+        } else if or_next {
+            groups.last_mut().expect("OR follows a term").push(phrase);
+        } else {
+            groups.push(vec![phrase]);
+        }
+        or_next = false;
+    }
+    if groups.is_empty() {
+        return Err(Error::Usage(format!(
+            "search '{query}': give at least one word to look for"
+        )));
+    }
+    let all = groups
+        .iter()
+        .map(|g| format!("({})", g.join(" OR ")))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    Ok(if excluded.is_empty() {
+        all
+    } else {
+        format!("({all}) NOT ({})", excluded.join(" OR "))
+    })
+}
+
+struct Term {
+    text: String,
+    quoted: bool,
+    negated: bool,
+    prefix: bool,
+}
+
+impl Term {
+    /// The term as an FTS5 string, or None when it holds no word at all.
+    fn fts(&self) -> Option<String> {
+        if !self.text.chars().any(char::is_alphanumeric) {
+            return None;
+        }
+        let quoted = format!("\"{}\"", self.text.replace('"', "\"\""));
+        Some(if self.prefix { format!("{quoted}*") } else { quoted })
+    }
+}
+
+/// Splits a query into words and quoted phrases.
+fn terms(query: &str) -> Vec<Term> {
+    let mut out = Vec::new();
+    let mut chars = query.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negated = c == '-';
+        if negated {
+            chars.next();
+        }
+        let quoted = chars.peek() == Some(&'"');
+        let mut text = String::new();
+        if quoted {
+            chars.next();
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                text.push(c);
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+        }
+        let prefix = if !quoted && text.ends_with('*') {
+            text.truncate(text.trim_end_matches('*').len());
+            true
+        } else {
+            quoted && chars.peek() == Some(&'*') && chars.next().is_some()
+        };
+        out.push(Term {
+            text,
+            quoted,
+            negated,
+            prefix,
+        });
+    }
+    out
+}
+
+/// One outlet or person over the archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OutletKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The most frequent role given, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// How many documents name it, and how many cite it.
+    pub named: u64,
+    pub cited: u64,
+    /// The documents that name it, and those that cite it, when asked for.
+    pub named_in: Vec<String>,
+    pub cited_in: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Aggregate {
+    /// Documents with a sources result (within the capture filters).
+    pub documents: u64,
+    pub outlets: Vec<Row>,
+    pub people: Vec<Row>,
+}
+
+/// A person's row before the surname merge: its ids and role counts.
+struct PersonRow {
+    ids: Vec<i64>,
+    key: String,
+    row: Row,
+    roles: BTreeMap<String, u64>,
+}
+
+impl Index {
+    /// For each outlet and person, how many documents name and cite it.
+    /// The capture filters choose the documents; `--outlet`, `--person`
+    /// and `--cited` choose the rows. With `documents`, each row lists
+    /// the documents too.
+    pub fn aggregate(&self, filter: &Filter, documents: bool) -> Result<Aggregate> {
+        let scope = Filter {
+            outlets: None,
+            person: None,
+            cited: false,
+            ..filter.clone()
+        };
+        let in_scope = scope.document_clause(self, "x.doc", true)?;
+        let analysed = self.rows(
+            &format!(
+                "SELECT count(*) FROM documents x WHERE x.sources_sha256 IS NOT NULL AND {}",
+                scope.document_clause(self, "x.id", true)?.sql
+            ),
+            &in_scope.params,
+            |r| r.get::<_, u64>(0),
+        )?;
+        let mut outlets = self.outlet_rows(&in_scope, filter)?;
+        let mut people = self.people_rows(&in_scope, filter)?;
+        if documents {
+            self.outlet_documents(&in_scope, filter.cited, &mut outlets)?;
+            self.people_documents(&in_scope, filter.cited, &mut people)?;
+        }
+        let mut people: Vec<Row> = people.into_iter().map(|p| p.row).collect();
+        sort_rows(&mut outlets);
+        sort_rows(&mut people);
+        Ok(Aggregate {
+            documents: analysed.first().copied().unwrap_or(0),
+            outlets,
+            people,
+        })
+    }
+
+    fn outlet_rows(&self, in_scope: &Clause, filter: &Filter) -> Result<Vec<Row>> {
+        let sql = format!(
+            "SELECT o.name, o.kind, o.domain, count(*), sum(x.cited) FROM doc_outlets x
+             JOIN outlets o ON o.id = x.outlet WHERE {} GROUP BY x.outlet",
+            in_scope.sql
+        );
+        let rows = self.rows(&sql, &in_scope.params, |r| {
+            Ok(Row {
+                name: r.get(0)?,
+                kind: OutletKind::parse(&r.get::<_, String>(1)?),
+                domain: r.get(2)?,
+                role: None,
+                named: r.get(3)?,
+                cited: r.get(4)?,
+                named_in: Vec::new(),
+                cited_in: Vec::new(),
+            })
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| filter.wants_outlet(&r.name, r.cited > 0))
+            .collect())
+    }
+
+    fn people_rows(&self, in_scope: &Clause, filter: &Filter) -> Result<Vec<PersonRow>> {
+        let sql = format!(
+            "SELECT x.person, p.key, p.name, count(*), sum(x.cited) FROM doc_people x
+             JOIN people p ON p.id = x.person WHERE {} GROUP BY x.person",
+            in_scope.sql
+        );
+        let mut rows: BTreeMap<String, PersonRow> = self
+            .rows(&sql, &in_scope.params, |r| {
+                Ok(PersonRow {
+                    ids: vec![r.get(0)?],
+                    key: r.get(1)?,
+                    row: Row {
+                        name: r.get(2)?,
+                        kind: None,
+                        domain: None,
+                        role: None,
+                        named: r.get(3)?,
+                        cited: r.get(4)?,
+                        named_in: Vec::new(),
+                        cited_in: Vec::new(),
+                    },
+                    roles: BTreeMap::new(),
+                })
+            })?
+            .into_iter()
+            .map(|p| (p.key.clone(), p))
+            .collect();
+        let by_id: HashMap<i64, String> = rows.values().map(|p| (p.ids[0], p.key.clone())).collect();
+        let roles_sql = format!(
+            "SELECT x.person, x.role, count(*) FROM doc_people x WHERE x.role IS NOT NULL AND {}
+             GROUP BY x.person, x.role",
+            in_scope.sql
+        );
+        for (id, role, n) in self.rows(&roles_sql, &in_scope.params, |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?))
+        })? {
+            if let Some(p) = by_id.get(&id).and_then(|k| rows.get_mut(k)) {
+                *p.roles.entry(role).or_default() += n;
+            }
+        }
+        self.merge_surnames(&mut rows, in_scope)?;
+        Ok(rows
+            .into_values()
+            .filter(|p| filter.wants_person(&p.row.name, p.row.cited > 0))
+            .map(|mut p| {
+                // The most frequent; of equals, the last in order.
+                p.row.role = p
+                    .roles
+                    .iter()
+                    .max_by_key(|(_, n)| **n)
+                    .map(|(role, _)| role.clone());
+                p
+            })
+            .collect())
+    }
+
+    /// A person known in some documents by surname alone ("Khomeini") is
+    /// the one person of that surname known by full name, if there is
+    /// exactly one; a document naming both counts once.
+    fn merge_surnames(&self, rows: &mut BTreeMap<String, PersonRow>, in_scope: &Clause) -> Result<()> {
+        let mut full: HashMap<&str, Vec<&str>> = HashMap::new();
+        for key in rows.keys().filter(|k| k.contains(' ')) {
+            if let Some(surname) = key.rsplit(' ').next() {
+                full.entry(surname).or_default().push(key);
+            }
+        }
+        let merges: Vec<(String, String)> = rows
+            .keys()
+            .filter(|k| !k.contains(' '))
+            .filter_map(|single| match full.get(single.as_str()).map(Vec::as_slice) {
+                Some([target]) => Some((single.clone(), target.to_string())),
+                _ => None,
+            })
+            .collect();
+        for (single, target) in merges {
+            let Some(from) = rows.remove(&single) else {
+                continue;
+            };
+            let Some(into) = rows.get_mut(&target) else {
+                continue;
+            };
+            into.ids.extend(from.ids);
+            for (r, n) in from.roles {
+                *into.roles.entry(r).or_default() += n;
+            }
+            let sql = format!(
+                "SELECT count(*), coalesce(sum(c), 0) FROM (SELECT x.doc, max(x.cited) AS c FROM doc_people x
+                 WHERE x.person IN ({}) AND {} GROUP BY x.doc)",
+                ids_list(&into.ids),
+                in_scope.sql
+            );
+            let counts = self.rows(&sql, &in_scope.params, |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if let Some(&(named, cited)) = counts.first() {
+                into.row.named = named;
+                into.row.cited = cited;
+            }
+        }
+        Ok(())
+    }
+
+    fn outlet_documents(&self, in_scope: &Clause, cited_only: bool, rows: &mut [Row]) -> Result<()> {
+        let sql = format!(
+            "SELECT o.name, d.sha256, x.cited FROM doc_outlets x JOIN outlets o ON o.id = x.outlet
+             JOIN documents d ON d.id = x.doc WHERE {} ORDER BY d.sha256",
+            in_scope.sql
+        );
+        let at: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect();
+        let found = self.rows(&sql, &in_scope.params, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        for (name, sha, cited) in found {
+            if let Some(&i) = at.get(&name) {
+                list_document(&mut rows[i], sha, cited, cited_only);
+            }
+        }
+        Ok(())
+    }
+
+    fn people_documents(&self, in_scope: &Clause, cited_only: bool, rows: &mut [PersonRow]) -> Result<()> {
+        let sql = format!(
+            "SELECT x.person, d.sha256, max(x.cited) FROM doc_people x JOIN documents d ON d.id = x.doc
+             WHERE {} GROUP BY x.person, d.sha256 ORDER BY d.sha256",
+            in_scope.sql
+        );
+        let at: HashMap<i64, usize> = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.ids.iter().map(move |id| (*id, i)))
+            .collect();
+        let found = self.rows(&sql, &in_scope.params, |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+        })?;
+        for (person, sha, cited) in found {
+            if let Some(&i) = at.get(&person) {
+                list_document(&mut rows[i].row, sha, cited, cited_only);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds a document to a row's lists; a merged person may meet the same
+/// document twice, next to each other since they come in hash order.
+fn list_document(row: &mut Row, sha: String, cited: bool, cited_only: bool) {
+    if cited && row.cited_in.last() != Some(&sha) {
+        row.cited_in.push(sha.clone());
+    }
+    if (cited || !cited_only) && row.named_in.last() != Some(&sha) {
+        row.named_in.push(sha);
+    }
+}
+
+fn ids_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Most cited first, then most named, then by name.
+fn sort_rows(rows: &mut [Row]) {
+    rows.sort_by(|a, b| (b.cited, b.named, &a.name).cmp(&(a.cited, a.named, &b.name)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_fts5_that_always_parses() {
+        assert_eq!(
+            fts_query("regime change").unwrap(),
+            "(\"regime\") AND (\"change\")"
+        );
+        assert_eq!(fts_query("\"regime change\"").unwrap(), "(\"regime change\")");
+        assert_eq!(fts_query("iran OR persia").unwrap(), "(\"iran\" OR \"persia\")");
+        assert_eq!(
+            fts_query("chang* -saudi").unwrap(),
+            "((\"chang\"*)) NOT (\"saudi\")"
+        );
+        assert_eq!(
+            fts_query("U.S. McCain's").unwrap(),
+            "(\"U.S.\") AND (\"McCain's\")"
+        );
+        assert_eq!(fts_query("say \"\"\"").unwrap(), "(\"say\")");
+        assert!(fts_query("-only").is_err());
+        assert!(fts_query("  ... ").is_err());
+        assert!(fts_query("OR").is_err());
+    }
+
+    #[test]
+    fn snippet_markers_become_ranges() {
+        let (text, ranges) = highlights("the \u{1}regime\u{2} fell\nand \u{1}é\u{2}");
+        assert_eq!(text, "the regime fell and é");
+        assert_eq!(ranges, vec![(4, 10), (20, 22)]);
+        assert_eq!(&text[4..10], "regime");
+    }
+}
