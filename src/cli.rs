@@ -253,7 +253,7 @@ pub struct ListArgs {
 pub struct SearchArgs {
     /// Words that must all occur; "a phrase"; word* for a prefix; OR
     /// between two terms; -word to exclude
-    #[arg(required = true, num_args = 1..)]
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     pub query: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,

@@ -304,6 +304,7 @@ fn catch_up(
         return Ok(false);
     }
     set_state(&tx, &head)?;
+    crate::failpoint::hit("index-applied");
     tx.commit()?;
     Ok(true)
 }

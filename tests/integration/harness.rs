@@ -378,3 +378,15 @@ pub fn signed_archive() -> (Env, Vec<String>) {
     env.run(&["checkpoint"]).ok();
     (env, ids)
 }
+
+/// A WARC record with the given fields and block; Content-Length added.
+pub fn warc_record(fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
+    let mut out = b"WARC/1.1\r\n".to_vec();
+    for (n, v) in fields {
+        out.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
+    }
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}

@@ -12,6 +12,7 @@ mod crash;
 mod diff;
 mod fetch;
 mod html;
+mod index;
 mod sample;
 mod sources;
 mod transparency;

@@ -158,18 +158,6 @@ fn export_then_import_into_a_fresh_archive_keeps_hashes_urls_and_times() {
     }
 }
 
-/// A WARC record with the given fields and block; Content-Length added.
-fn record(fields: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
-    let mut out = b"WARC/1.1\r\n".to_vec();
-    for (n, v) in fields {
-        out.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
-    }
-    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
-    out.extend_from_slice(block);
-    out.extend_from_slice(b"\r\n\r\n");
-    out
-}
-
 fn response(id: &str, url: &str, body: &[u8], block_digest: Option<String>) -> Vec<u8> {
     let mut block = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
@@ -179,7 +167,7 @@ fn response(id: &str, url: &str, body: &[u8], block_digest: Option<String>) -> V
     block.extend_from_slice(body);
     let digest = block_digest.unwrap_or_else(|| format!("sha256:{}", sha_hex(&block)));
     let payload = format!("sha256:{}", sha_hex(body));
-    record(
+    warc_record(
         &[
             ("WARC-Type", "response"),
             ("WARC-Record-ID", &format!("<urn:uuid:{id}>")),
@@ -278,7 +266,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
     let env = Env::new();
     let date = ("WARC-Date", "2024-05-01T10:00:00Z");
     let file = [
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "warcinfo"),
                 (
@@ -290,7 +278,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
             ],
             b"software: Heritrix/3.4.0\r\nformat: WARC File Format 1.1\r\n",
         ),
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "request"),
                 (
@@ -303,7 +291,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
             ],
             b"GET /a HTTP/1.1\r\nHost: example.org\r\n\r\n",
         ),
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "response"),
                 (
@@ -316,7 +304,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
             ],
             b"20240501100000\nexample.org. 300 IN A 93.184.216.34\n",
         ),
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "metadata"),
                 (
@@ -329,7 +317,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
             ],
             b"outlink: https://example.org/b\r\n",
         ),
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "revisit"),
                 (
@@ -350,7 +338,7 @@ fn records_that_are_not_documents_are_counted_as_skipped() {
             ],
             b"",
         ),
-        record(
+        warc_record(
             &[
                 ("WARC-Type", "resource"),
                 (
