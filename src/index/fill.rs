@@ -3,6 +3,7 @@
 //! order, so that applying the same entries to an index built up to the
 //! same point always gives the same tables.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -29,7 +30,10 @@ pub struct Filler<'t> {
     store: &'t dyn BlobStore,
     /// Blobs the index wanted and could not read (missing or damaged);
     /// `verify` reports those, the index simply goes without.
-    pub unreadable: u64,
+    unreadable: u64,
+    /// Document → (it had a searchable text before this batch, its
+    /// newest text now), written by [`Filler::finish`].
+    texts: BTreeMap<i64, (bool, Option<Digest>)>,
 }
 
 impl<'t> Filler<'t> {
@@ -38,6 +42,7 @@ impl<'t> Filler<'t> {
             tx,
             store,
             unreadable: 0,
+            texts: BTreeMap::new(),
         }
     }
 
@@ -154,29 +159,62 @@ impl<'t> Filler<'t> {
             TextOutcome::Extracted { sha256, metadata, .. } => (Some(*sha256), metadata.as_deref()),
             TextOutcome::None { .. } => (None, None),
         };
-        self.tx.execute(
-            "UPDATE documents SET text_entry = ?2, text_sha256 = ?3 WHERE id = ?1",
-            params![doc, seq, sha.map(|d| d.to_hex())],
-        )?;
-        self.tx.execute("DELETE FROM metadata WHERE doc = ?1", [doc])?;
+        let had = self.replace(doc, "text_entry", "text_sha256", seq, sha)?;
+        if had {
+            self.tx
+                .prepare_cached("DELETE FROM metadata WHERE doc = ?1")?
+                .execute([doc])?;
+        }
         if let Some(m) = metadata {
             insert_metadata(self.tx, doc, m)?;
         }
-        self.tx.execute("DELETE FROM texts WHERE rowid = ?1", [doc])?;
-        let Some(sha) = sha else { return Ok(()) };
-        let Some(body) = self.read_text(&sha) else {
-            return Ok(());
-        };
-        let title: Option<String> = self.tx.query_row(
-            "SELECT coalesce(m.title, d.user_title) FROM documents d LEFT JOIN metadata m ON m.doc = d.id
-             WHERE d.id = ?1",
-            [doc],
-            |r| r.get(0),
-        )?;
-        self.tx
-            .prepare_cached("INSERT INTO texts (rowid, title, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![doc, title, body])?;
+        // What the document had before this batch decides whether its old
+        // text must leave the full-text index.
+        self.texts.entry(doc).or_insert((had, None)).1 = sha;
         Ok(())
+    }
+
+    /// Writes the batch's searchable texts, the newest of each document.
+    /// They wait until every other row is written because FTS5 flushes
+    /// what it holds in memory at every statement savepoint, and many
+    /// small flushes make the full-text index slow to write and to read.
+    pub fn finish(mut self) -> Sql<u64> {
+        for (doc, (had, sha)) in std::mem::take(&mut self.texts) {
+            if had {
+                self.tx
+                    .prepare_cached("DELETE FROM texts WHERE rowid = ?1")?
+                    .execute([doc])?;
+            }
+            let Some(body) = sha.and_then(|sha| self.read_text(&sha)) else {
+                continue;
+            };
+            let title: Option<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT coalesce(m.title, d.user_title) FROM documents d
+                     LEFT JOIN metadata m ON m.doc = d.id WHERE d.id = ?1",
+                )?
+                .query_row([doc], |r| r.get(0))?;
+            self.tx
+                .prepare_cached("INSERT INTO texts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![doc, title, body])?;
+        }
+        Ok(self.unreadable)
+    }
+
+    /// Points the document at its newest result; true when it had one
+    /// before, whose rows must go.
+    fn replace(&mut self, doc: i64, entry: &str, hash: &str, seq: u64, sha: Option<Digest>) -> Sql<bool> {
+        let had: Option<u64> = self
+            .tx
+            .prepare_cached(&format!("SELECT {entry} FROM documents WHERE id = ?1"))?
+            .query_row([doc], |r| r.get(0))?;
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE documents SET {entry} = ?2, {hash} = ?3 WHERE id = ?1"
+            ))?
+            .execute(params![doc, seq, sha.map(|d| d.to_hex())])?;
+        Ok(had.is_some())
     }
 
     fn read_text(&mut self, sha: &Digest) -> Option<String> {
@@ -204,14 +242,12 @@ impl<'t> Filler<'t> {
             SourcesOutcome::Extracted { sha256, .. } => Some(*sha256),
             SourcesOutcome::None { .. } => None,
         };
-        self.tx.execute(
-            "UPDATE documents SET sources_entry = ?2, sources_sha256 = ?3 WHERE id = ?1",
-            params![doc, seq, sha.map(|d| d.to_hex())],
-        )?;
-        for table in ["doc_outlets", "doc_people", "mentions", "quotes"] {
-            self.tx
-                .prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
-                .execute([doc])?;
+        if self.replace(doc, "sources_entry", "sources_sha256", seq, sha)? {
+            for table in ["doc_outlets", "doc_people", "mentions", "quotes"] {
+                self.tx
+                    .prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
+                    .execute([doc])?;
+            }
         }
         let Some(sha) = sha else { return Ok(()) };
         let Ok(sources) = stored::load(self.store, &sha) else {

@@ -300,6 +300,7 @@ fn catch_up(
         state.entries,
         state.last_entry,
     )?;
+    filler.finish()?;
     if continues != Some(head.last_entry) {
         return Ok(false);
     }
@@ -405,7 +406,11 @@ fn journal_path(path: &Path, suffix: &str) -> PathBuf {
 
 /// Creates the tables and fills them from the whole log.
 fn build(conn: &mut Connection, archive: &Archive) -> std::result::Result<Built, ApplyError> {
+    // The secondary indexes from the start: replacing a document's results
+    // (a later analysis in the same log) looks its rows up by document.
     conn.execute_batch(schema::TABLES)?;
+    conn.execute_batch(schema::INDEXES)?;
+    conn.execute_batch(schema::TRIGGERS)?;
     conn.execute(
         "INSERT INTO state (id, schema, entries, log_bytes) VALUES (0, ?1, 0, 0)",
         [schema::VERSION],
@@ -415,7 +420,7 @@ fn build(conn: &mut Connection, archive: &Archive) -> std::result::Result<Built,
     let tx = conn.transaction()?;
     let mut filler = fill::Filler::new(&tx, archive.store());
     let last = apply_lines(&mut filler, &mut lines, log.path(), 0, None)?;
-    let unreadable = filler.unreadable;
+    let unreadable = filler.finish()?;
     if last != Some(head.last_entry) {
         return Err(ApplyError::Log(Error::bad_archive(
             log.path(),
@@ -423,7 +428,6 @@ fn build(conn: &mut Connection, archive: &Archive) -> std::result::Result<Built,
         )));
     }
     set_state(&tx, &head)?;
-    tx.execute_batch(schema::INDEXES)?;
     let documents: u64 = tx.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?;
     tx.commit()?;
     Ok(Built {

@@ -83,40 +83,43 @@ impl Index {
     /// first, at most `limit` (0: all).
     pub fn search(&self, query: &str, filter: &Filter, limit: u64) -> Result<Vec<Hit>> {
         let matching = fts_query(query)?;
-        let on_doc = filter.document_clause(self, "d.id", true)?;
+        let on_doc = filter.document_clause(self, "texts.rowid", true)?;
+        // Ranks first, then describes the best only: a snippet costs a
+        // pass over the document's text, and a common word matches most.
         let sql = format!(
-            "SELECT d.sha256, bm25(texts, 4.0, 1.0) AS rank, coalesce(m.title, d.user_title), c.label,
-                    c.retrieved, c.media_type, snippet(texts, -1, char(1), char(2), '…', 24)
+            "SELECT texts.rowid, rank FROM texts WHERE texts MATCH ? AND {}
+             ORDER BY rank, texts.rowid LIMIT ?",
+            on_doc.sql
+        );
+        let mut params = vec![Value::Text(matching.clone())];
+        params.extend(on_doc.params);
+        params.push(Value::Integer(if limit == 0 { -1 } else { limit as i64 }));
+        let ranked = self.rows(&sql, &params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))?;
+        let describe = "SELECT d.sha256, coalesce(m.title, d.user_title), c.label, c.retrieved, c.media_type,
+                    snippet(texts, -1, char(1), char(2), '…', 24)
              FROM texts
              JOIN documents d ON d.id = texts.rowid
              JOIN captures c ON c.seq = d.last_capture
              LEFT JOIN metadata m ON m.doc = d.id
-             WHERE texts MATCH ? AND {}
-             ORDER BY rank, d.sha256 LIMIT ?",
-            on_doc.sql
-        );
-        let mut params = vec![Value::Text(matching)];
-        params.extend(on_doc.params);
-        params.push(Value::Integer(if limit == 0 { -1 } else { limit as i64 }));
-        self.rows(&sql, &params, |r| {
-            let (snippet, highlights) = highlights(&r.get::<_, String>(6)?);
-            Ok(Hit {
-                id: r.get(0)?,
-                score: -r.get::<_, f64>(1)?,
-                title: r.get(2)?,
-                source: r.get(3)?,
-                retrieved: Timestamp::from_millis(r.get(4)?).unwrap_or_else(Timestamp::now),
-                media_type: r.get(5)?,
-                snippet,
-                highlights,
-            })
-        })
-        .map_err(|e| match e {
-            Error::BadArchive { reason, .. } if reason.contains("fts5") => {
-                Error::Usage(format!("search '{query}': {reason}"))
-            }
-            e => e,
-        })
+             WHERE texts MATCH ?1 AND texts.rowid = ?2";
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (doc, rank) in ranked {
+            let params = [Value::Text(matching.clone()), Value::Integer(doc)];
+            hits.extend(self.rows(describe, &params, |r| {
+                let (snippet, highlights) = highlights(&r.get::<_, String>(5)?);
+                Ok(Hit {
+                    id: r.get(0)?,
+                    score: -rank,
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    retrieved: Timestamp::from_millis(r.get(3)?).unwrap_or_else(Timestamp::now),
+                    media_type: r.get(4)?,
+                    snippet,
+                    highlights,
+                })
+            })?);
+        }
+        Ok(hits)
     }
 }
 
@@ -305,8 +308,11 @@ impl Index {
             &in_scope.params,
             |r| r.get::<_, u64>(0),
         )?;
-        let mut outlets = self.outlet_rows(&in_scope, filter)?;
-        let mut people = self.people_rows(&in_scope, filter)?;
+        // Over the whole archive, the counts the triggers keep; over some
+        // documents, counted from the rows.
+        let whole = !scope.on_captures();
+        let mut outlets = self.outlet_rows(&in_scope, whole, filter)?;
+        let mut people = self.people_rows(&in_scope, whole, filter)?;
         if documents {
             self.outlet_documents(&in_scope, filter.cited, &mut outlets)?;
             self.people_documents(&in_scope, filter.cited, &mut people)?;
@@ -321,12 +327,16 @@ impl Index {
         })
     }
 
-    fn outlet_rows(&self, in_scope: &Clause, filter: &Filter) -> Result<Vec<Row>> {
-        let sql = format!(
-            "SELECT o.name, o.kind, o.domain, count(*), sum(x.cited) FROM doc_outlets x
-             JOIN outlets o ON o.id = x.outlet WHERE {} GROUP BY x.outlet",
-            in_scope.sql
-        );
+    fn outlet_rows(&self, in_scope: &Clause, whole: bool, filter: &Filter) -> Result<Vec<Row>> {
+        let sql = if whole {
+            "SELECT o.name, o.kind, o.domain, o.named, o.cited FROM outlets o WHERE o.named > 0".to_string()
+        } else {
+            format!(
+                "SELECT o.name, o.kind, o.domain, count(*), sum(x.cited) FROM doc_outlets x
+                 JOIN outlets o ON o.id = x.outlet WHERE {} GROUP BY x.outlet",
+                in_scope.sql
+            )
+        };
         let rows = self.rows(&sql, &in_scope.params, |r| {
             Ok(Row {
                 name: r.get(0)?,
@@ -345,13 +355,17 @@ impl Index {
             .collect())
     }
 
-    fn people_rows(&self, in_scope: &Clause, filter: &Filter) -> Result<Vec<PersonRow>> {
-        let sql = format!(
-            "SELECT x.person, p.key, p.name, count(*), sum(x.cited) FROM doc_people x
-             JOIN people p ON p.id = x.person WHERE {} GROUP BY x.person",
-            in_scope.sql
-        );
-        let mut rows: BTreeMap<String, PersonRow> = self
+    fn people_rows(&self, in_scope: &Clause, whole: bool, filter: &Filter) -> Result<Vec<PersonRow>> {
+        let sql = if whole {
+            "SELECT p.id, p.key, p.name, p.named, p.cited FROM people p WHERE p.named > 0".to_string()
+        } else {
+            format!(
+                "SELECT x.person, p.key, p.name, count(*), sum(x.cited) FROM doc_people x
+                 JOIN people p ON p.id = x.person WHERE {} GROUP BY x.person",
+                in_scope.sql
+            )
+        };
+        let mut rows: HashMap<String, PersonRow> = self
             .rows(&sql, &in_scope.params, |r| {
                 Ok(PersonRow {
                     ids: vec![r.get(0)?],
@@ -373,11 +387,15 @@ impl Index {
             .map(|p| (p.key.clone(), p))
             .collect();
         let by_id: HashMap<i64, String> = rows.values().map(|p| (p.ids[0], p.key.clone())).collect();
-        let roles_sql = format!(
-            "SELECT x.person, x.role, count(*) FROM doc_people x WHERE x.role IS NOT NULL AND {}
-             GROUP BY x.person, x.role",
-            in_scope.sql
-        );
+        let roles_sql = if whole {
+            "SELECT r.person, r.role, r.n FROM people_roles r WHERE r.n > 0".to_string()
+        } else {
+            format!(
+                "SELECT x.person, x.role, count(*) FROM doc_people x WHERE x.role IS NOT NULL AND {}
+                 GROUP BY x.person, x.role",
+                in_scope.sql
+            )
+        };
         for (id, role, n) in self.rows(&roles_sql, &in_scope.params, |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?))
         })? {
@@ -404,7 +422,7 @@ impl Index {
     /// A person known in some documents by surname alone ("Khomeini") is
     /// the one person of that surname known by full name, if there is
     /// exactly one; a document naming both counts once.
-    fn merge_surnames(&self, rows: &mut BTreeMap<String, PersonRow>, in_scope: &Clause) -> Result<()> {
+    fn merge_surnames(&self, rows: &mut HashMap<String, PersonRow>, in_scope: &Clause) -> Result<()> {
         let mut full: HashMap<&str, Vec<&str>> = HashMap::new();
         for key in rows.keys().filter(|k| k.contains(' ')) {
             if let Some(surname) = key.rsplit(' ').next() {
@@ -419,27 +437,45 @@ impl Index {
                 _ => None,
             })
             .collect();
-        for (single, target) in merges {
-            let Some(from) = rows.remove(&single) else {
+        if merges.is_empty() {
+            return Ok(());
+        }
+        // Person id → the id of the row it merges into, for both sides.
+        let mut pairs = Vec::new();
+        for (single, target) in &merges {
+            let Some(from) = rows.remove(single) else { continue };
+            let Some(into) = rows.get_mut(target) else {
                 continue;
             };
-            let Some(into) = rows.get_mut(&target) else {
-                continue;
-            };
+            for id in from.ids.iter().chain(&into.ids) {
+                pairs.push((*id, into.ids[0]));
+            }
             into.ids.extend(from.ids);
             for (r, n) in from.roles {
                 *into.roles.entry(r).or_default() += n;
             }
-            let sql = format!(
-                "SELECT count(*), coalesce(sum(c), 0) FROM (SELECT x.doc, max(x.cited) AS c FROM doc_people x
-                 WHERE x.person IN ({}) AND {} GROUP BY x.doc)",
-                ids_list(&into.ids),
-                in_scope.sql
-            );
-            let counts = self.rows(&sql, &in_scope.params, |r| Ok((r.get(0)?, r.get(1)?)))?;
-            if let Some(&(named, cited)) = counts.first() {
-                into.row.named = named;
-                into.row.cited = cited;
+        }
+        let values = pairs
+            .iter()
+            .map(|(p, t)| format!("({p},{t})"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "WITH m (person, target) AS (VALUES {values})
+             SELECT target, count(*), coalesce(sum(c), 0) FROM (
+                SELECT m.target, x.doc, max(x.cited) AS c FROM doc_people x JOIN m ON m.person = x.person
+                WHERE {} GROUP BY m.target, x.doc)
+             GROUP BY target",
+            in_scope.sql
+        );
+        let counts = self.rows(&sql, &in_scope.params, |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, u64>(2)?))
+        })?;
+        let by_target: HashMap<i64, (u64, u64)> = counts.into_iter().map(|(t, n, c)| (t, (n, c))).collect();
+        for row in rows.values_mut() {
+            if let Some(&(named, cited)) = by_target.get(&row.ids[0]) {
+                row.row.named = named;
+                row.row.cited = cited;
             }
         }
         Ok(())
@@ -503,10 +539,6 @@ fn list_document(row: &mut Row, sha: String, cited: bool, cited_only: bool) {
     if (cited || !cited_only) && row.named_in.last() != Some(&sha) {
         row.named_in.push(sha);
     }
-}
-
-fn ids_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Most cited first, then most named, then by name.
