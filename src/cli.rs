@@ -415,6 +415,11 @@ pub struct VerifyArgs {
     /// archive: its manifests, its log, checkpoint and signatures
     #[arg(long, value_name = "DIR", conflicts_with_all = ["files", "repair", "checkpoint", "quick"])]
     pub bag: Option<PathBuf>,
+
+    /// Blobs re-hashed at once, each on its own thread [default: the
+    /// number of cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

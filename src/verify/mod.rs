@@ -22,7 +22,7 @@ use crate::entry::{Body, DecodeOutcome, Entry, EntryHeader, Head, SourcesOutcome
 use crate::error::{Error, Result};
 use crate::hash::Digest;
 use crate::log::Line;
-use crate::store::{BlobStore, read_dir_sorted};
+use crate::store::{BlobStore, Inventory, read_dir_sorted};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -231,16 +231,28 @@ impl Report {
 /// Verifies the whole archive.
 pub fn verify(archive: &Archive, options: &Options) -> Result<Report> {
     let stored = tlog::Stored::read(archive, options)?;
-    let (mut scan, tree) = {
-        // A writer appends and then moves the head; reading both under the
-        // shared lock sees them agree, and the tree file with them.
-        let _lock = archive.lock(LockMode::Shared)?;
-        let scan = scan_log(archive, &stored.sizes())?;
-        let tree = crate::tree::TreeFile::open(archive.log().tree_path());
-        (scan, tree)
-    };
+    // A writer appends and then moves the head; reading both under the
+    // shared lock sees them agree, and the tree file with them. The blobs
+    // are listed under it too, so that none the log names is missed.
+    let lock = archive.lock(LockMode::Shared)?;
+    let store = archive.store();
+    let inventory = store.inventory()?;
+    // The blobs are re-hashed while the log is read: on a large archive
+    // each takes seconds, and neither needs the other's result.
+    let (scanned, hashed) = std::thread::scope(|s| {
+        let hashing = s.spawn(|| rehash_all(store, &inventory.blobs, options.jobs));
+        let scanned = scan_log(archive, &stored.sizes())
+            .map(|scan| (scan, crate::tree::TreeFile::open(archive.log().tree_path())));
+        drop(lock);
+        // A panic is a bug, not a finding: it goes on as one.
+        (
+            scanned,
+            hashing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
+    let (mut scan, tree) = scanned?;
     let mut findings = std::mem::take(&mut scan.findings);
-    let blobs = check_blobs(archive.store(), &scan.referenced, &scan.sizes, &mut findings)?;
+    let blobs = check_blobs(store, inventory, hashed, &scan, &mut findings)?;
     check_strays(archive, &mut findings)?;
     // A damaged log explains any disagreement: the index is checked
     // against a log that holds.
@@ -698,17 +710,17 @@ struct BlobTotals {
     bytes: u64,
 }
 
-/// Re-hashes every blob, on every core, and matches the store against
-/// the references.
+/// Matches the re-hashed blobs against their names, and the store
+/// against the references.
 fn check_blobs(
     store: &dyn BlobStore,
-    referenced: &HashMap<Digest, u64>,
-    sizes: &HashMap<Digest, (u64, u64)>,
+    inventory: Inventory,
+    results: Vec<Rehash>,
+    scan: &LogScan,
     findings: &mut Vec<Finding>,
 ) -> Result<BlobTotals> {
-    let inventory = store.inventory()?;
+    let (referenced, sizes) = (&scan.referenced, &scan.sizes);
     let present: HashSet<Digest> = inventory.blobs.iter().copied().collect();
-    let results = rehash_all(store, &inventory.blobs);
     let mut totals = BlobTotals { count: 0, bytes: 0 };
     for (digest, outcome) in inventory.blobs.iter().zip(results) {
         totals.count += 1;
@@ -774,10 +786,13 @@ fn check_blobs(
 
 type Rehash = Result<(Digest, u64)>;
 
-fn rehash_all(store: &dyn BlobStore, blobs: &[Digest]) -> Vec<Rehash> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(blobs.len().max(1));
+/// Re-hashes every blob on `jobs` threads (default: one a core), each
+/// taking the next blob when it is done, so that one large blob does not
+/// hold up the rest.
+fn rehash_all(store: &dyn BlobStore, blobs: &[Digest], jobs: Option<usize>) -> Vec<Rehash> {
+    let workers = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, blobs.len().max(1));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Rehash>>> = Mutex::new((0..blobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {

@@ -29,6 +29,8 @@ pub struct Options {
     pub tsa_ca: Vec<Vec<u8>>,
     /// The key checkpoints must be signed with, instead of key.pub.
     pub public_key: Option<Verifier>,
+    /// Threads that re-hash blobs; `None` for one a core.
+    pub jobs: Option<usize>,
 }
 
 /// The Merkle roots of the log's prefixes, computed in the one pass that

@@ -18,5 +18,6 @@ mod sources;
 mod transparency;
 mod tsa;
 mod verify_damage;
+mod verify_jobs;
 mod warc;
 mod warc_import;
