@@ -4,6 +4,7 @@ use crate::entry::{Body, Capture, Entry};
 use crate::error::Result;
 use crate::index::{Filter, Index};
 use crate::output::Out;
+use crate::time::Timestamp;
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     let filter = Filter::new(&args.filter)?;
@@ -25,8 +26,23 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     } else {
         let index = Index::open(&archive)?;
         let entries = archive.log().entries_at()?;
-        for at in index.captures(&filter)? {
-            print(ctx, &mut out, &entries.entry(at.line_offset, at.line_len)?)?;
+        for c in index.captures(&filter)? {
+            // The table needs nothing the index lacks; JSON is the entry
+            // itself, read from the log.
+            if ctx.json {
+                print(ctx, &mut out, &entries.entry(c.line_offset, c.line_len)?)?;
+            } else {
+                let status = c.status.map(|s| format!("{s} ")).unwrap_or_default();
+                let source = format!("{status}{}", c.label);
+                out.line(row(
+                    &c.sha256[..12],
+                    &c.retrieved,
+                    c.size,
+                    &c.media_type,
+                    &source,
+                    c.title.as_deref(),
+                ))?;
+            }
         }
     }
     if ctx.json {
@@ -37,26 +53,37 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
 }
 
 fn print(ctx: &Ctx, out: &mut Out, entry: &Entry) -> Result<()> {
-    let Body::Capture(capture) = &entry.body else {
+    let Body::Capture(c) = &entry.body else {
         return Ok(());
     };
     if ctx.json {
         out.item(entry)
     } else {
-        out.line(row(capture))
+        let id = c.sha256.short(12);
+        out.line(row(
+            &id,
+            &c.retrieved,
+            c.size,
+            &c.media_type,
+            &source_column(c),
+            c.title.as_deref(),
+        ))
     }
 }
 
-fn row(c: &Capture) -> String {
+fn row(
+    id: &str,
+    retrieved: &Timestamp,
+    size: u64,
+    media_type: &str,
+    source: &str,
+    title: Option<&str>,
+) -> String {
     let mut line = format!(
-        "{:<12}  {:<24}  {:>10}  {:<24}  {}",
-        c.sha256.short(12),
-        c.retrieved.to_string(),
-        c.size,
-        c.media_type,
-        source_column(c)
+        "{id:<12}  {:<24}  {size:>10}  {media_type:<24}  {source}",
+        retrieved.to_string()
     );
-    if let Some(title) = &c.title {
+    if let Some(title) = title {
         line.push_str(&format!("  \"{title}\""));
     }
     line

@@ -81,8 +81,8 @@ impl<'t> Filler<'t> {
         self.tx
             .prepare_cached(
                 "INSERT INTO captures (seq, doc, line_offset, line_len, retrieved, source, label, url, host,
-                    rhost, status, media_type, size, title, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    rhost, status, media_type, media, size, title, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![
                 seq,
@@ -96,6 +96,7 @@ impl<'t> Filler<'t> {
                 host,
                 host.as_deref().map(reverse_host),
                 status,
+                c.media_type,
                 essence(&c.media_type),
                 c.size,
                 c.title,

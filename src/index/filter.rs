@@ -127,11 +127,11 @@ impl Filter {
         }
         match &self.media_type {
             Some(MediaType::Exact(t)) => {
-                parts.push("c.media_type = ?".to_string());
+                parts.push("c.media = ?".to_string());
                 c.params.push(Value::Text(t.clone()));
             }
             Some(MediaType::TopLevel(t)) => {
-                parts.push("(c.media_type >= ? AND c.media_type < ?)".to_string());
+                parts.push("(c.media >= ? AND c.media < ?)".to_string());
                 let end = format!("{}0", t.trim_end_matches('/'));
                 c.params.push(Value::Text(t.clone()));
                 c.params.push(Value::Text(end));

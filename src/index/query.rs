@@ -13,12 +13,20 @@ use crate::cite::OutletKind;
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
-/// Where a capture's entry is in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CaptureAt {
+/// A capture as the index has it: where its entry is in the log, and
+/// what a listing shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRow {
     pub seq: u64,
     pub line_offset: u64,
     pub line_len: u64,
+    pub sha256: String,
+    pub retrieved: Timestamp,
+    pub size: u64,
+    pub media_type: String,
+    pub label: String,
+    pub status: Option<u16>,
+    pub title: Option<String>,
 }
 
 impl Index {
@@ -37,19 +45,29 @@ impl Index {
     }
 
     /// The captures that pass the filters, in log order.
-    pub fn captures(&self, filter: &Filter) -> Result<Vec<CaptureAt>> {
+    pub fn captures(&self, filter: &Filter) -> Result<Vec<CaptureRow>> {
         let on_capture = filter.capture_clause();
         let on_doc = filter.document_clause(self, "c.doc", false)?;
         let sql = format!(
-            "SELECT c.seq, c.line_offset, c.line_len FROM captures c WHERE {} AND {} ORDER BY c.seq",
+            "SELECT c.seq, c.line_offset, c.line_len, d.sha256, c.retrieved, c.size, c.media_type, c.label,
+                    c.status, c.title
+             FROM captures c JOIN documents d ON d.id = c.doc
+             WHERE {} AND {} ORDER BY c.seq",
             on_capture.sql, on_doc.sql
         );
         let params = [on_capture.params, on_doc.params].concat();
         self.rows(&sql, &params, |r| {
-            Ok(CaptureAt {
+            Ok(CaptureRow {
                 seq: r.get(0)?,
                 line_offset: r.get(1)?,
                 line_len: r.get(2)?,
+                sha256: r.get(3)?,
+                retrieved: Timestamp::from_millis(r.get(4)?).unwrap_or_else(Timestamp::now),
+                size: r.get(5)?,
+                media_type: r.get(6)?,
+                label: r.get(7)?,
+                status: r.get(8)?,
+                title: r.get(9)?,
             })
         })
     }
@@ -314,8 +332,8 @@ impl Index {
         let mut outlets = self.outlet_rows(&in_scope, whole, filter)?;
         let mut people = self.people_rows(&in_scope, whole, filter)?;
         if documents {
-            self.outlet_documents(&in_scope, filter.cited, &mut outlets)?;
-            self.people_documents(&in_scope, filter.cited, &mut people)?;
+            self.outlet_documents(&in_scope, filter, &mut outlets)?;
+            self.people_documents(&in_scope, filter, &mut people)?;
         }
         let mut people: Vec<Row> = people.into_iter().map(|p| p.row).collect();
         sort_rows(&mut outlets);
@@ -481,10 +499,18 @@ impl Index {
         Ok(())
     }
 
-    fn outlet_documents(&self, in_scope: &Clause, cited_only: bool, rows: &mut [Row]) -> Result<()> {
+    fn outlet_documents(&self, in_scope: &Clause, filter: &Filter, rows: &mut [Row]) -> Result<()> {
+        // Only the rows shown, when the filters chose some.
+        let mut params = in_scope.params.clone();
+        let only = if filter.outlets.is_some() || filter.person.is_some() {
+            params.extend(rows.iter().map(|r| Value::Text(r.name.clone())));
+            format!("AND o.name IN ({})", vec!["?"; rows.len()].join(","))
+        } else {
+            String::new()
+        };
         let sql = format!(
             "SELECT o.name, d.sha256, x.cited FROM doc_outlets x JOIN outlets o ON o.id = x.outlet
-             JOIN documents d ON d.id = x.doc WHERE {} ORDER BY d.sha256",
+             JOIN documents d ON d.id = x.doc WHERE {} {only} ORDER BY d.sha256",
             in_scope.sql
         );
         let at: HashMap<String, usize> = rows
@@ -492,7 +518,7 @@ impl Index {
             .enumerate()
             .map(|(i, r)| (r.name.clone(), i))
             .collect();
-        let found = self.rows(&sql, &in_scope.params, |r| {
+        let found = self.rows(&sql, &params, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -501,16 +527,22 @@ impl Index {
         })?;
         for (name, sha, cited) in found {
             if let Some(&i) = at.get(&name) {
-                list_document(&mut rows[i], sha, cited, cited_only);
+                list_document(&mut rows[i], sha, cited, filter.cited);
             }
         }
         Ok(())
     }
 
-    fn people_documents(&self, in_scope: &Clause, cited_only: bool, rows: &mut [PersonRow]) -> Result<()> {
+    fn people_documents(&self, in_scope: &Clause, filter: &Filter, rows: &mut [PersonRow]) -> Result<()> {
+        let only = if filter.outlets.is_some() || filter.person.is_some() {
+            let ids: Vec<String> = rows.iter().flat_map(|p| &p.ids).map(i64::to_string).collect();
+            format!("AND x.person IN ({})", ids.join(","))
+        } else {
+            String::new()
+        };
         let sql = format!(
             "SELECT x.person, d.sha256, max(x.cited) FROM doc_people x JOIN documents d ON d.id = x.doc
-             WHERE {} GROUP BY x.person, d.sha256 ORDER BY d.sha256",
+             WHERE {} {only} GROUP BY x.person, d.sha256 ORDER BY d.sha256",
             in_scope.sql
         );
         let at: HashMap<i64, usize> = rows
@@ -523,7 +555,7 @@ impl Index {
         })?;
         for (person, sha, cited) in found {
             if let Some(&i) = at.get(&person) {
-                list_document(&mut rows[i].row, sha, cited, cited_only);
+                list_document(&mut rows[i].row, sha, cited, filter.cited);
             }
         }
         Ok(())

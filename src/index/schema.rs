@@ -3,7 +3,7 @@
 
 /// Raised whenever a table changes: an index of another version is
 /// rebuilt, never read.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// The tables, created empty, then their secondary indexes ([`INDEXES`]).
 pub const TABLES: &str = "
@@ -41,6 +41,7 @@ CREATE TABLE captures (
     rhost       TEXT,
     status      INTEGER,
     media_type  TEXT NOT NULL,
+    media       TEXT NOT NULL,
     size        INTEGER NOT NULL,
     title       TEXT,
     note        TEXT
@@ -168,7 +169,7 @@ CREATE INDEX captures_doc ON captures (doc);
 CREATE INDEX captures_retrieved ON captures (retrieved);
 CREATE INDEX captures_rhost ON captures (rhost);
 CREATE INDEX captures_url ON captures (url);
-CREATE INDEX captures_media_type ON captures (media_type);
+CREATE INDEX captures_media ON captures (media);
 CREATE INDEX analyses_doc ON analyses (doc);
 CREATE INDEX documents_analysed ON documents (sources_sha256) WHERE sources_sha256 IS NOT NULL;
 CREATE INDEX doc_outlets_doc ON doc_outlets (doc);

@@ -615,6 +615,31 @@ fn filters_combine_as_documented_on_list_search_and_sources() {
 }
 
 #[test]
+fn a_filtered_list_prints_the_rows_the_log_gives() {
+    let env = Env::new();
+    filter_corpus(&env);
+    // The filtered table is printed from the index, the whole one from
+    // the log: a row must read the same either way.
+    let whole = env.run(&["list"]).ok().out();
+    for args in [
+        &["--domain", "example.com"][..],
+        &["--media-type", "text/*", "--cited"],
+    ] {
+        let mut cmd = vec!["list"];
+        cmd.extend_from_slice(args);
+        let filtered = env.run(&cmd).ok().out();
+        let rows: Vec<&str> = filtered.lines().collect();
+        assert!(rows.len() > 2, "{args:?}: {filtered}");
+        for row in &rows {
+            assert!(
+                whole.lines().any(|l| l == *row),
+                "{args:?}: {row:?} is not in\n{whole}"
+            );
+        }
+    }
+}
+
+#[test]
 fn sources_over_the_archive_counts_only_the_documents_the_filters_choose() {
     let env = Env::new();
     let facts = filter_corpus(&env);
