@@ -196,7 +196,7 @@ fn add_all(
     batch: &mut Batch,
 ) -> Result<()> {
     let lock = archive.lock(LockMode::Exclusive)?;
-    let mut append = archive.log().begin(&lock)?;
+    let mut append = archive.log().begin(&lock, archive.store())?;
     let store = archive.store();
     let (urls, others): (Vec<&SourceArg>, Vec<&SourceArg>) =
         sources.iter().partition(|s| matches!(s, SourceArg::Url(_)));
