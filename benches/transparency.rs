@@ -106,7 +106,7 @@ fn append(root: &Path, first: u64, count: u64) {
     let lock = archive.lock(LockMode::Exclusive).expect("lock");
     let mut n = first;
     while n < first + count {
-        let mut append = archive.log().begin(&lock).expect("begin");
+        let mut append = archive.log().begin(&lock, archive.store()).expect("begin");
         let end = (n + BATCH).min(first + count);
         for i in n..end {
             append.push(Body::Capture(capture(i)));

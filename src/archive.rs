@@ -142,7 +142,7 @@ impl Archive {
         }
         let lock = archive.lock(LockMode::Exclusive)?;
         archive.log.write_head(&Head::empty())?;
-        let mut append = archive.log.begin(&lock)?;
+        let mut append = archive.log.begin(&lock, &archive.store)?;
         append.push(Body::Init(Init {
             archive_id: random_id()?,
             format: FORMAT_VERSION,

@@ -2,7 +2,8 @@
 //! one before by its SHA-256, and `head.json`, which records how far the
 //! log had been completely written.
 //!
-//! Writers hold the archive's exclusive lock, append all the lines of one
+//! Writers hold the archive's exclusive lock, have the blob store make
+//! every blob the new entries name durable, append all the lines of one
 //! command in a single write, sync, then replace the head. Readers read
 //! only up to the head's `log_bytes`, so they never see a half-written
 //! entry and need no lock.
@@ -22,6 +23,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::failpoint;
 use crate::hash::{Digest, Hasher};
 use crate::merkle::{self, Hash};
+use crate::store::BlobStore;
 use crate::time::Timestamp;
 use crate::tree::TreeFile;
 
@@ -76,8 +78,10 @@ impl Log {
 
     /// Starts an append. The lock proves the caller is the only writer;
     /// the log must end exactly where the head says, or an earlier writer
-    /// died mid-write and `verify --repair` has to look first.
-    pub fn begin(&self, _lock: &Lock) -> Result<Append<'_>> {
+    /// died mid-write and `verify --repair` has to look first. `blobs` is
+    /// the store the new entries name blobs in, synced before they are
+    /// written.
+    pub fn begin<'a>(&'a self, _lock: &Lock, blobs: &'a dyn BlobStore) -> Result<Append<'a>> {
         let head = self.head()?;
         let len = self.byte_len()?;
         if len > head.log_bytes {
@@ -94,6 +98,7 @@ impl Log {
         }
         Ok(Append {
             log: self,
+            blobs,
             prev: head.last_entry,
             next_seq: head.entries,
             head,
@@ -188,6 +193,7 @@ impl Log {
 /// One command's entries, written together by [`Append::commit`].
 pub struct Append<'a> {
     log: &'a Log,
+    blobs: &'a dyn BlobStore,
     head: Head,
     prev: Option<Digest>,
     next_seq: u64,
@@ -215,12 +221,16 @@ impl Append<'_> {
         self.next_seq - 1
     }
 
-    /// Writes, syncs, then moves the head: the moment the head is replaced
-    /// is the moment the entries are acknowledged.
+    /// Syncs the blobs, writes, syncs, then moves the head: the moment
+    /// the head is replaced is the moment the entries are acknowledged.
     pub fn commit(self) -> Result<Vec<Entry>> {
         if self.entries.is_empty() {
             return Ok(self.entries);
         }
+        // The one sync of the batch's blobs: from here on, a line of the
+        // log, even one past the head, names only blobs a crash keeps.
+        self.blobs.sync()?;
+        failpoint::hit("blobs-synced");
         let path = &self.log.path;
         let mut file = OpenOptions::new()
             .create(true)

@@ -3,12 +3,22 @@
 //! The archive talks to blobs through [`BlobStore`] only, so that an object
 //! store can hold them later; [`FsStore`] keeps them in the archive's
 //! directory as `blobs/sha256/ab/abcdef…`, read-only, each written to a
-//! temporary file while hashing, fsynced, then renamed into place: a blob
-//! is never visible partially written.
+//! temporary file while hashing, then renamed into place: a running
+//! process never sees a blob partially written.
+//!
+//! Durability is per batch, not per blob: [`BlobStore::sync`] makes every
+//! blob finished since the last sync durable at once (one `syncfs(2)` on
+//! Linux), and the log calls it before it writes entries that name them.
+//! Until then a crash of the machine may leave a finished blob missing,
+//! empty or zero-filled under its final name; no entry names it yet, and
+//! the next write of the same bytes replaces it (docs/ARCHITECTURE.md,
+//! "Crashes").
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, IoContext, Result};
 use crate::failpoint;
@@ -39,11 +49,15 @@ pub trait BlobStore: Sync {
     fn inventory(&self) -> Result<Inventory>;
     /// Where a blob is, for messages.
     fn describe(&self, digest: &Digest) -> String;
+    /// Makes every blob finished since the last call durable: nothing may
+    /// name a blob before this returned.
+    fn sync(&self) -> Result<()>;
 }
 
 pub trait BlobWriter {
     fn append(&mut self, bytes: &[u8]) -> Result<()>;
-    /// Makes the blob durable and visible under its digest.
+    /// Makes the blob visible under its digest; durable at the next
+    /// [`BlobStore::sync`].
     fn finish(self: Box<Self>) -> Result<Stored>;
 }
 
@@ -51,13 +65,64 @@ pub trait BlobWriter {
 pub struct FsStore {
     root: PathBuf,
     tmp: PathBuf,
+    /// Blobs renamed into place since the last sync: not durable yet.
+    pending: Mutex<HashSet<Digest>>,
 }
 
 impl FsStore {
     /// `root` holds the fan-out directories; `tmp` must be on the same
     /// file system so that the final rename is atomic.
     pub fn new(root: PathBuf, tmp: PathBuf) -> FsStore {
-        FsStore { root, tmp }
+        FsStore {
+            root,
+            tmp,
+            pending: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn pending(&self) -> MutexGuard<'_, HashSet<Digest>> {
+        // The set stays consistent whatever panicked while holding it.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// True when `target` already holds exactly the bytes named `digest`.
+    /// Its size alone is not enough: after a crash of the machine, a blob
+    /// that was renamed but never synced may have its size and zeros in it.
+    fn holds(&self, target: &Path, digest: &Digest, size: u64) -> bool {
+        if !fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == size) {
+            return false;
+        }
+        // Written by this process since the last sync: complete in memory.
+        if self.pending().contains(digest) {
+            return true;
+        }
+        File::open(target)
+            .ok()
+            .and_then(|mut f| Digest::of_reader(&mut f).ok())
+            .is_some_and(|(d, n)| d == *digest && n == size)
+    }
+
+    /// One `syncfs(2)` on the file system holding the blobs: every blob
+    /// written and every directory entry made, whatever their number.
+    #[cfg(target_os = "linux")]
+    fn sync_pending(&self, _pending: &HashSet<Digest>) -> Result<()> {
+        let dir = File::open(&self.root).at(&self.root, "open")?;
+        rustix::fs::syncfs(&dir).map_err(|e| Error::io(&self.root, "sync the file system of", e.into()))
+    }
+
+    /// Without `syncfs`: each blob, then each directory that got a name.
+    #[cfg(not(target_os = "linux"))]
+    fn sync_pending(&self, pending: &HashSet<Digest>) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for digest in pending {
+            let path = self.path_of(digest);
+            File::open(&path).and_then(|f| f.sync_all()).at(&path, "sync")?;
+            if let Some(parent) = path.parent() {
+                dirs.insert(parent.to_path_buf());
+            }
+        }
+        dirs.insert(self.root.clone());
+        dirs.iter().try_for_each(|d| sync_dir(d))
     }
 
     pub fn path_of(&self, digest: &Digest) -> PathBuf {
@@ -112,6 +177,16 @@ impl BlobStore for FsStore {
     fn describe(&self, digest: &Digest) -> String {
         self.path_of(digest).display().to_string()
     }
+
+    fn sync(&self) -> Result<()> {
+        let mut pending = self.pending();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        self.sync_pending(&pending)?;
+        pending.clear();
+        Ok(())
+    }
 }
 
 /// The entries of a directory, sorted so that reports are stable; an
@@ -147,9 +222,10 @@ impl BlobWriter for FsBlobWriter<'_> {
         let FsBlobWriter { store, file, hasher } = *self;
         let (digest, size) = hasher.finish();
         let target = store.path_of(&digest);
-        // Identical bytes are stored once. A blob of another size under the
-        // same name was damaged: the fresh copy replaces it.
-        if fs::metadata(&target).is_ok_and(|m| m.is_file() && m.len() == size) {
+        // Identical bytes are stored once. Other bytes under the same name
+        // were damaged, or lost in a crash before a sync: the fresh copy
+        // replaces them.
+        if store.holds(&target, &digest, size) {
             return Ok(Stored {
                 digest,
                 size,
@@ -157,17 +233,13 @@ impl BlobWriter for FsBlobWriter<'_> {
             });
         }
         let tmp_path = file.path().to_path_buf();
-        file.as_file().sync_all().at(&tmp_path, "sync")?;
-        failpoint::hit("blob-synced");
+        failpoint::hit("blob-written");
         set_mode(&tmp_path, READ_ONLY)?;
         let parent = target.parent().expect("a blob path has a fan-out directory");
-        if !parent.exists() {
-            fs::create_dir_all(parent).at(parent, "create directory")?;
-            sync_dir(&store.root)?;
-        }
+        fs::create_dir_all(parent).at(parent, "create directory")?;
         file.persist(&target)
             .map_err(|e| Error::io(&target, "move blob into place", e.error))?;
-        sync_dir(parent)?;
+        store.pending().insert(digest);
         failpoint::hit("blob-renamed");
         Ok(Stored {
             digest,

@@ -1,6 +1,9 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,7 +16,7 @@ use crate::catalog;
 use crate::cli::AddArgs;
 use crate::entry::{Body, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::{Error, IoContext, Result};
-use crate::extract;
+use crate::extract::{self, Analysed};
 use crate::fetch::{self, FetchConfig, Fetched, Fetcher};
 use crate::hash::Digest;
 use crate::index::Index;
@@ -25,6 +28,15 @@ use crate::store::BlobStore;
 /// The most bytes of user metadata one capture may carry: entries stay
 /// small lines that any tool reads at once.
 const MAX_USER_META: usize = 64 * 1024;
+
+/// How many threads analyse local files (default: one per core); 1 reads
+/// and analyses each file in turn on one thread.
+pub const THREADS_VAR: &str = "PROVENANCE_ANALYSIS_THREADS";
+
+/// Files read in ahead of the analysis, per analysis thread: enough to keep
+/// every thread busy, few enough that results waiting for their turn stay
+/// small.
+const READ_AHEAD: usize = 4;
 
 /// `add --json`.
 #[derive(Serialize)]
@@ -154,8 +166,21 @@ impl Batch {
         ingested: Ingested,
         previous: Option<Digest>,
     ) -> Result<()> {
+        let analysed = extract::analyse(store, &ingested.capture, self.max_decoded)?;
+        self.push(append, source, ingested, previous, analysed);
+        Ok(())
+    }
+
+    /// Appends the entries of a capture and its analyses.
+    fn push(
+        &mut self,
+        append: &mut Append<'_>,
+        source: &SourceArg,
+        ingested: Ingested,
+        previous: Option<Digest>,
+        analysed: Analysed,
+    ) {
         let capture = ingested.capture;
-        let analysed = extract::analyse(store, &capture, self.max_decoded)?;
         if let Some(DecodeOutcome::Failed { reason, .. }) = &analysed.decoded {
             eprintln!(
                 "provenance: warning: {}: archived as sent, but {reason}",
@@ -179,7 +204,6 @@ impl Batch {
             text: analysed.text,
             sources: analysed.sources,
         });
-        Ok(())
     }
 
     fn fail(&mut self, source: &SourceArg, err: &Error) {
@@ -197,21 +221,148 @@ fn add_all(
     batch: &mut Batch,
 ) -> Result<()> {
     let lock = archive.lock(LockMode::Exclusive)?;
-    let mut append = archive.log().begin(&lock)?;
-    let store = archive.store();
+    let mut append = archive.log().begin(&lock, archive.store())?;
     let (urls, others): (Vec<&SourceArg>, Vec<&SourceArg>) =
         sources.iter().partition(|s| matches!(s, SourceArg::Url(_)));
-    for source in others {
-        match ingest::ingest(store, source, user) {
-            Ok(ingested) => batch.record(store, &mut append, source, ingested, None)?,
-            Err(e) => batch.fail(source, &e),
-        }
-    }
+    add_local(archive.store(), &others, user, &mut append, batch)?;
     if let Some(fetcher) = fetcher {
         fetch_urls(archive, fetcher, &urls, user, &mut append, batch)?;
     }
     Index::commit(archive, append)?;
     Ok(())
+}
+
+/// One local source read into the store, on its way to the analysis.
+struct Job<'s> {
+    index: usize,
+    source: &'s SourceArg,
+    ingested: Ingested,
+}
+
+/// What became of the source at some index of the list.
+enum Outcome<'s> {
+    Unread(&'s SourceArg, Error),
+    Analysed(Box<(Job<'s>, Result<Analysed>)>),
+}
+
+/// Files and standard input: read into the store on this thread, in
+/// order, while worker threads analyse the ones read before; their
+/// entries are appended in input order, so the log is the same whatever
+/// the number of threads.
+fn add_local(
+    store: &dyn BlobStore,
+    sources: &[&SourceArg],
+    user: &UserMeta,
+    append: &mut Append<'_>,
+    batch: &mut Batch,
+) -> Result<()> {
+    let threads = analysis_threads()?;
+    if threads < 2 || sources.len() < 2 {
+        for &source in sources {
+            match ingest::ingest(store, source, user) {
+                Ok(ingested) => batch.record(store, append, source, ingested, None)?,
+                Err(e) => batch.fail(source, &e),
+            }
+        }
+        return Ok(());
+    }
+    let max_decoded = batch.max_decoded;
+    let (jobs, queue) = mpsc::sync_channel::<Job<'_>>(threads * READ_AHEAD);
+    let (done, results) = mpsc::channel();
+    let queue = Mutex::new(queue);
+    thread::scope(|scope| {
+        for _ in 0..threads {
+            let (queue, done) = (&queue, done.clone());
+            scope.spawn(move || analyse_queued(store, queue, &done, max_decoded));
+        }
+        drop(done);
+        let mut in_order = InOrder::default();
+        for (index, &source) in sources.iter().enumerate() {
+            match ingest::ingest(store, source, user) {
+                Ok(ingested) => {
+                    // The workers end only when `jobs` is dropped.
+                    let _ = jobs.send(Job {
+                        index,
+                        source,
+                        ingested,
+                    });
+                }
+                Err(e) => in_order.put(index, Outcome::Unread(source, e)),
+            }
+            while let Ok((index, outcome)) = results.try_recv() {
+                in_order.put(index, outcome);
+            }
+            in_order.take_ready(append, batch)?;
+        }
+        drop(jobs);
+        for (index, outcome) in results {
+            in_order.put(index, outcome);
+        }
+        in_order.take_ready(append, batch)
+    })
+}
+
+/// A worker: analyses what it is handed until the queue closes.
+fn analyse_queued<'s>(
+    store: &dyn BlobStore,
+    queue: &Mutex<Receiver<Job<'s>>>,
+    done: &Sender<(usize, Outcome<'s>)>,
+    max_decoded: u64,
+) {
+    loop {
+        // A worker that panicked left the queue as it was.
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = next else { return };
+        let analysed = extract::analyse(store, &job.ingested.capture, max_decoded);
+        let index = job.index;
+        if done
+            .send((index, Outcome::Analysed(Box::new((job, analysed)))))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Outcomes that arrive in any order, taken in the order of the list.
+#[derive(Default)]
+struct InOrder<'s> {
+    next: usize,
+    waiting: BTreeMap<usize, Outcome<'s>>,
+}
+
+impl<'s> InOrder<'s> {
+    fn put(&mut self, index: usize, outcome: Outcome<'s>) {
+        self.waiting.insert(index, outcome);
+    }
+
+    /// Records every outcome whose turn has come.
+    fn take_ready(&mut self, append: &mut Append<'_>, batch: &mut Batch) -> Result<()> {
+        while let Some(outcome) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            match outcome {
+                Outcome::Unread(source, e) => batch.fail(source, &e),
+                Outcome::Analysed(done) => {
+                    let (job, analysed) = *done;
+                    batch.push(append, job.source, job.ingested, None, analysed?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The analysis threads: [`THREADS_VAR`], or one per core.
+fn analysis_threads() -> Result<usize> {
+    match std::env::var(THREADS_VAR) {
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| Error::Usage(format!("{THREADS_VAR}={v}: give a positive number of threads"))),
+        Err(_) => Ok(thread::available_parallelism().map_or(1, |n| n.get())),
+    }
 }
 
 fn fetch_urls(

@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, ids: &[String]) -> Result<Exit> {
             .collect::<Result<Vec<_>>>()?
     };
     let store = archive.store();
-    let mut append = archive.log().begin(&lock)?;
+    let mut append = archive.log().begin(&lock, archive.store())?;
     let mut report = Vec::new();
     for doc in &docs {
         let capture = doc.latest_capture();

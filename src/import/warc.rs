@@ -268,7 +268,7 @@ impl Importer<'_> {
         if complete {
             report.sha256 = Some(reader.file_digest().0);
         }
-        let mut append = self.log.begin(self.lock)?;
+        let mut append = self.log.begin(self.lock, self.store)?;
         for r in ready {
             let mut capture = r.capture;
             if let Source::Warc(w) = &mut capture.source {

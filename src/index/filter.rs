@@ -41,6 +41,16 @@ pub struct Clause {
     pub params: Vec<Value>,
 }
 
+impl Clause {
+    /// The condition that always holds.
+    pub fn default_true() -> Clause {
+        Clause {
+            sql: "1".to_string(),
+            params: Vec::new(),
+        }
+    }
+}
+
 impl Filter {
     pub fn new(args: &FilterArgs) -> Result<Filter> {
         Ok(Filter {

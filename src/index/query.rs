@@ -317,15 +317,20 @@ impl Index {
             cited: false,
             ..filter.clone()
         };
-        let in_scope = scope.document_clause(self, "x.doc", true)?;
-        let analysed = self.rows(
-            &format!(
+        let count = |clause: &Clause| {
+            let sql = format!(
                 "SELECT count(*) FROM documents x WHERE x.sources_sha256 IS NOT NULL AND {}",
-                scope.document_clause(self, "x.id", true)?.sql
-            ),
-            &in_scope.params,
-            |r| r.get::<_, u64>(0),
-        )?;
+                clause.sql
+            );
+            self.rows(&sql, &clause.params, |r| r.get::<_, u64>(0))
+                .map(|n| n.first().copied().unwrap_or(0))
+        };
+        let analysed = count(&scope.document_clause(self, "x.id", true)?)?;
+        // Few documents are best found through the index by document;
+        // many, by reading the rows in order and checking each (`+` keeps
+        // SQLite from using that index).
+        let broad = analysed * 8 > count(&Clause::default_true())?;
+        let in_scope = scope.document_clause(self, if broad { "+x.doc" } else { "x.doc" }, true)?;
         // Over the whole archive, the counts the triggers keep; over some
         // documents, counted from the rows.
         let whole = !scope.on_captures();
@@ -339,7 +344,7 @@ impl Index {
         sort_rows(&mut outlets);
         sort_rows(&mut people);
         Ok(Aggregate {
-            documents: analysed.first().copied().unwrap_or(0),
+            documents: analysed,
             outlets,
             people,
         })

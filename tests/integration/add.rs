@@ -1,5 +1,7 @@
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::harness::*;
@@ -287,4 +289,84 @@ fn closed_pipe_ends_output_quietly() {
         "0",
         "exit status of provenance"
     );
+}
+
+/// The log with what differs from run to run taken out: the times, the
+/// links they change, and the init entry's random archive ID.
+fn entries_apart_from_times(log: &Path) -> Vec<Value> {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for key in ["time", "prev", "retrieved"] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(log).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            strip(&mut v);
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn add_from_a_list_gives_the_same_log_and_ids_in_input_order_whatever_the_threads() {
+    let env = Env::new();
+    let mut list = String::new();
+    for i in 0..50 {
+        let rel = format!("docs/{i:02}.txt");
+        // Every tenth file repeats an earlier one: `new` must not depend
+        // on which thread finished first.
+        let n = if i % 10 == 9 { i - 5 } else { i };
+        let text = format!(
+            "Report {n}. \"We will not stop,\" said Maria Lopez{n}, a minister, to Reuters.\n\n\
+             The New York Times reported on Tuesday that talks had stalled.\n"
+        );
+        env.write(&rel, text.repeat(1 + n % 4));
+        list.push_str(&rel);
+        list.push('\n');
+    }
+    env.write("list.txt", &list);
+    let mut logs = Vec::new();
+    let mut reports = Vec::new();
+    for threads in ["1", "2", "5"] {
+        let archive = format!("archive-{threads}");
+        let run = env
+            .cmd(&["--archive", &archive, "--json", "add", "--from", "list.txt"])
+            .env("PROVENANCE_ANALYSIS_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+        reports.push((report["added"].clone(), report["failed"].clone()));
+        logs.push(entries_apart_from_times(&env.path(&archive).join("log.jsonl")));
+    }
+    let paths: Vec<PathBuf> = list.lines().map(|l| env.path(l)).collect();
+    let ids: Vec<Value> = reports[0]
+        .0
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        sha256sums(&paths)
+            .into_iter()
+            .map(Value::from)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(logs[0].len(), 150, "a capture and two analyses per file");
+    for i in 1..logs.len() {
+        assert_eq!(reports[i], reports[0], "the report of run {i}");
+        assert_eq!(logs[i], logs[0], "the log of run {i}");
+    }
 }
