@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::{Ctx, Exit};
 use crate::archive::{Archive, LockMode};
-use crate::catalog;
 use crate::cli::AddArgs;
 use crate::entry::{Body, DecodeOutcome, SourcesOutcome, TextOutcome};
 use crate::error::{Error, IoContext, Result};
@@ -98,6 +97,7 @@ pub fn run(ctx: &Ctx, args: &AddArgs) -> Result<Exit> {
     let (archive, created) = Archive::open_or_init(&ctx.archive)?;
     if created {
         eprintln!("provenance: created a new archive in {}", ctx.archive.display());
+        Index::start(&archive);
     }
     let mut batch = Batch {
         max_decoded: args.fetch.max_decoded_size,
@@ -374,7 +374,7 @@ fn fetch_urls(
     batch: &mut Batch,
 ) -> Result<()> {
     let list: Vec<String> = urls.iter().map(|s| s.label()).collect();
-    let previous = catalog::latest_by_url(archive.log(), &list)?;
+    let previous = Index::latest_by_url(archive, &list)?;
     let store = archive.store();
     let mut progress = Progress::new(list.len());
     let mut store_error = None;

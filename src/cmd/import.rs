@@ -43,6 +43,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     let (archive, created) = Archive::open_or_init(&ctx.archive)?;
     if created {
         eprintln!("provenance: created a new archive in {}", ctx.archive.display());
+        Index::start(&archive);
     }
     let lock = archive.lock(LockMode::Exclusive)?;
     let mut importer = Importer {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{Ctx, Exit};
 use crate::archive::Archive;
 use crate::error::Result;
+use crate::index::Index;
 
 #[derive(Serialize)]
 struct Initialised {
@@ -13,7 +14,8 @@ struct Initialised {
 
 pub fn run(ctx: &Ctx, dir: Option<PathBuf>) -> Result<Exit> {
     let root = dir.unwrap_or_else(|| ctx.archive.clone());
-    Archive::init(&root)?;
+    let archive = Archive::init(&root)?;
+    Index::start(&archive);
     let mut out = ctx.out();
     if ctx.json {
         out.json(&Initialised {

@@ -77,7 +77,11 @@ fn print_repair(out: &mut Out, r: &Repair) -> Result<()> {
     if r.index_rebuilt {
         out.line("repaired: rebuilt the index from the log")?;
     }
-    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() && !r.tree_rebuilt && !r.index_rebuilt {
+    if r.index_caught_up {
+        out.line("repaired: brought the index up to the log")?;
+    }
+    let index = r.index_rebuilt || r.index_caught_up;
+    if r.log_bytes_removed == 0 && r.temp_files_removed.is_empty() && !r.tree_rebuilt && !index {
         out.line("repair: nothing to repair")?;
     }
     Ok(())

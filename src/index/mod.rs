@@ -11,6 +11,7 @@ pub mod filter;
 pub mod query;
 mod schema;
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,43 @@ impl Index {
             Index::after_commit(archive);
         }
         Ok(entries)
+    }
+
+    /// Starts the index of an archive just created, so that every write
+    /// after keeps it up to date from the first; a failure only warns,
+    /// the first reader building it then.
+    pub fn start(archive: &Archive) {
+        if let Err(e) = Index::rebuild(archive) {
+            eprintln!("provenance: warning: index not created ({e}); it is built when first used");
+        }
+    }
+
+    /// The newest capture's content hash of each URL (as given to `add`),
+    /// from the index when there is one; without one, from a scan of the
+    /// log, rather than building an index in the middle of an `add`.
+    pub fn latest_by_url(archive: &Archive, urls: &[String]) -> Result<HashMap<String, Digest>> {
+        if !archive.root().join(archive::INDEX).exists() {
+            return crate::catalog::latest_by_url(archive.log(), urls);
+        }
+        let index = Index::open(archive)?;
+        let mut stmt = index
+            .conn
+            .prepare_cached(
+                "SELECT d.sha256 FROM captures c JOIN documents d ON d.id = c.doc
+                 WHERE c.label = ?1 AND c.source = 'url' ORDER BY c.seq DESC LIMIT 1",
+            )
+            .map_err(|e| index.error(e))?;
+        let mut latest = HashMap::new();
+        for url in urls {
+            let found: Option<String> = stmt
+                .query_row([url], |r| r.get(0))
+                .optional()
+                .map_err(|e| index.error(e))?;
+            if let Some(d) = found.and_then(|h| h.parse().ok()) {
+                latest.insert(url.clone(), d);
+            }
+        }
+        Ok(latest)
     }
 
     /// Builds the index anew from the log, replacing whatever was there.

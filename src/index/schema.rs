@@ -3,7 +3,7 @@
 
 /// Raised whenever a table changes: an index of another version is
 /// rebuilt, never read.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// The tables, created empty, then their secondary indexes ([`INDEXES`]).
 pub const TABLES: &str = "
@@ -169,6 +169,7 @@ CREATE INDEX captures_doc ON captures (doc);
 CREATE INDEX captures_retrieved ON captures (retrieved);
 CREATE INDEX captures_rhost ON captures (rhost);
 CREATE INDEX captures_url ON captures (url);
+CREATE INDEX captures_label ON captures (label);
 CREATE INDEX captures_media ON captures (media);
 CREATE INDEX analyses_doc ON analyses (doc);
 CREATE INDEX documents_analysed ON documents (sources_sha256) WHERE sources_sha256 IS NOT NULL;

@@ -288,6 +288,8 @@ pub struct Repair {
     /// The index was rebuilt, having been damaged or having disagreed
     /// with the log (one merely behind catches up when next used).
     pub index_rebuilt: bool,
+    /// The index was behind the log and was brought up to it.
+    pub index_caught_up: bool,
 }
 
 /// Removes what interrupted commands left: the log's unfinished tail and
@@ -316,6 +318,7 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
         temp_files_removed: Vec::new(),
         tree_rebuilt: false,
         index_rebuilt: false,
+        index_caught_up: false,
     };
     if let Some(head) = &scan.head
         && log_len > head.log_bytes
@@ -335,6 +338,10 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
     if index_findings.iter().any(|f| f.severity == Severity::Error) {
         crate::index::Index::rebuild(archive)?;
         out.index_rebuilt = true;
+    } else if !index_findings.is_empty() {
+        // Behind, or of another version: what opening it mends.
+        crate::index::Index::open(archive)?;
+        out.index_caught_up = true;
     }
     Ok(out)
 }
