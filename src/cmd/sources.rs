@@ -250,8 +250,10 @@ fn print_all(out: &mut Out, format: Format, all: &Aggregate, list_documents: boo
                         clip(&extra, 40)
                     ))?;
                     if list_documents {
+                        // A popular name is in tens of thousands of documents.
+                        let citing: std::collections::HashSet<&String> = r.cited_in.iter().collect();
                         for d in &r.named_in {
-                            let how = if r.cited_in.contains(d) {
+                            let how = if citing.contains(d) {
                                 "cited in"
                             } else {
                                 "named in"

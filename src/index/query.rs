@@ -326,14 +326,23 @@ impl Index {
                 .map(|n| n.first().copied().unwrap_or(0))
         };
         let analysed = count(&scope.document_clause(self, "x.id", true)?)?;
+        let all = if scope.on_captures() {
+            count(&Clause::default_true())?
+        } else {
+            analysed
+        };
         // Few documents are best found through the index by document;
         // many, by reading the rows in order and checking each (`+` keeps
         // SQLite from using that index).
-        let broad = analysed * 8 > count(&Clause::default_true())?;
-        let in_scope = scope.document_clause(self, if broad { "+x.doc" } else { "x.doc" }, true)?;
-        // Over the whole archive, the counts the triggers keep; over some
-        // documents, counted from the rows.
-        let whole = !scope.on_captures();
+        let broad = analysed * 8 > all;
+        let whole = analysed == all;
+        let in_scope = if whole {
+            Clause::default_true()
+        } else {
+            scope.document_clause(self, if broad { "+x.doc" } else { "x.doc" }, true)?
+        };
+        // Over every document, the counts the triggers keep; over some,
+        // counted from the rows.
         let mut outlets = self.outlet_rows(&in_scope, whole, filter)?;
         let mut people = self.people_rows(&in_scope, whole, filter)?;
         if documents {
