@@ -420,6 +420,12 @@ pub struct VerifyArgs {
     /// number of cores]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
+
+    /// Also run SQLite's and FTS5's own integrity checks over the whole
+    /// index (it reads all of it; plain verify checks that the index
+    /// agrees with the log)
+    #[arg(long)]
+    pub index_integrity: bool,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

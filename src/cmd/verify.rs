@@ -39,6 +39,7 @@ fn options(args: &VerifyArgs) -> Result<Options> {
         tsa_ca: super::timestamp::load_cas(&args.tsa_ca)?,
         public_key: args.public_key.as_deref().map(key::load_verifier).transpose()?,
         jobs: args.jobs.map(|n| n as usize),
+        index_integrity: args.index_integrity,
     })
 }
 

@@ -239,25 +239,28 @@ pub fn verify(archive: &Archive, options: &Options) -> Result<Report> {
     let inventory = store.inventory()?;
     // The blobs are re-hashed while the log is read: on a large archive
     // each takes seconds, and neither needs the other's result.
-    let (scanned, hashed) = std::thread::scope(|s| {
+    // The index is checked at the same time: SQLite's and FTS5's own
+    // checks read the whole file.
+    let (scanned, hashed, indexed) = std::thread::scope(|s| {
         let hashing = s.spawn(|| rehash_all(store, &inventory.blobs, options.jobs));
+        let indexing = s.spawn(|| {
+            let mut found = Vec::new();
+            index::check(archive, options.index_integrity, &mut found).map(|()| found)
+        });
         let scanned = scan_log(archive, &stored.sizes())
             .map(|scan| (scan, crate::tree::TreeFile::open(archive.log().tree_path())));
         drop(lock);
-        // A panic is a bug, not a finding: it goes on as one.
-        (
-            scanned,
-            hashing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        )
+        (scanned, join(hashing), join(indexing))
     });
     let (mut scan, tree) = scanned?;
     let mut findings = std::mem::take(&mut scan.findings);
     let blobs = check_blobs(store, inventory, hashed, &scan, &mut findings)?;
     check_strays(archive, &mut findings)?;
-    // A damaged log explains any disagreement: the index is checked
-    // against a log that holds.
+    // A damaged log explains any disagreement: the index's findings count
+    // only against a log that holds.
+    let indexed = indexed?;
     if findings.iter().all(|f| f.severity != Severity::Error) {
-        index::check(archive, &mut findings)?;
+        findings.extend(indexed);
     }
     let counts = tlog::check(archive, options, &stored, &scan.roots, tree, &mut findings)?;
     findings.sort_by_key(|f| (f.line.is_none(), f.line, f.severity == Severity::Warning));
@@ -272,6 +275,11 @@ pub fn verify(archive: &Archive, options: &Options) -> Result<Report> {
         timestamps: counts.timestamps,
         findings,
     })
+}
+
+/// A thread's result. A panic is a bug, not a finding: it goes on as one.
+fn join<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// What `verify --repair` did.
@@ -334,7 +342,7 @@ pub fn repair(archive: &Archive) -> Result<Repair> {
     }
     out.tree_rebuilt = tlog::repair_tree(archive, &lock, &scan.roots, scan.tail_entries)?;
     let mut index_findings = Vec::new();
-    index::check(archive, &mut index_findings)?;
+    index::check(archive, true, &mut index_findings)?;
     if index_findings.iter().any(|f| f.severity == Severity::Error) {
         crate::index::Index::rebuild(archive)?;
         out.index_rebuilt = true;

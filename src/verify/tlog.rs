@@ -31,6 +31,8 @@ pub struct Options {
     pub public_key: Option<Verifier>,
     /// Threads that re-hash blobs; `None` for one a core.
     pub jobs: Option<usize>,
+    /// Also SQLite's and FTS5's integrity checks of the index.
+    pub index_integrity: bool,
 }
 
 /// The Merkle roots of the log's prefixes, computed in the one pass that

@@ -107,6 +107,9 @@ fn index_agrees_with_the_log_after_add_reanalyze_and_import() {
     assert_verifies_clean(&env);
     assert_eq!(listed(&env, &["--domain", "example.com"]).len(), 1);
     assert_eq!(found(&env, &["harbour"]).len(), 2);
+    // SQLite's and FTS5's own checks agree.
+    let deep = env.run(&["verify", "--json", "--index-integrity"]).ok().json();
+    assert_eq!(deep["findings"], serde_json::json!([]), "{deep:#}");
 }
 
 #[test]
@@ -189,6 +192,8 @@ fn a_corrupt_index_is_reported_by_verify_and_rebuilt_by_its_next_reader() {
         let (code, _) = env.verify();
         assert_eq!(code, 1, "{damage}");
         assert_eq!(env.problems(), ["index_damaged"], "{damage}");
+        let deep = env.run(&["verify", "--json", "--index-integrity"]).code(1).json();
+        assert_eq!(deep["findings"][0]["problem"], "index_damaged", "{damage}");
         assert_eq!(found(&env, &["McCain"]), ids, "{damage}");
         assert_verifies_clean(&env);
     }
