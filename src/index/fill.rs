@@ -97,7 +97,7 @@ impl<'t> Filler<'t> {
                 host.as_deref().map(reverse_host),
                 status,
                 c.media_type,
-                essence(&c.media_type),
+                crate::media::essence(&c.media_type),
                 c.size,
                 c.title,
                 c.note,
@@ -395,17 +395,6 @@ fn served_url(source: &Source) -> Option<String> {
         Source::Warc(w) => Some(w.url.clone()),
         Source::File { .. } | Source::Stdin => None,
     }
-}
-
-/// A media type without its parameters, lower case: what `--media-type`
-/// compares.
-fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 /// The host of a URL, lower case, without a trailing dot.

@@ -360,15 +360,13 @@ impl Index {
     }
 
     fn outlet_rows(&self, in_scope: &Clause, whole: bool, filter: &Filter) -> Result<Vec<Row>> {
-        let sql = if whole {
-            "SELECT o.name, o.kind, o.domain, o.named, o.cited FROM outlets o WHERE o.named > 0".to_string()
-        } else {
-            format!(
-                "SELECT o.name, o.kind, o.domain, count(*), sum(x.cited) FROM doc_outlets x
-                 JOIN outlets o ON o.id = x.outlet WHERE {} GROUP BY x.outlet",
-                in_scope.sql
-            )
-        };
+        let sql = kept_or_counted(
+            whole,
+            "SELECT o.name, o.kind, o.domain, o.named, o.cited FROM outlets o WHERE o.named > 0",
+            "SELECT o.name, o.kind, o.domain, count(*), sum(x.cited) FROM doc_outlets x
+             JOIN outlets o ON o.id = x.outlet WHERE {} GROUP BY x.outlet",
+            in_scope,
+        );
         let rows = self.rows(&sql, &in_scope.params, |r| {
             Ok(Row {
                 name: r.get(0)?,
@@ -388,15 +386,13 @@ impl Index {
     }
 
     fn people_rows(&self, in_scope: &Clause, whole: bool, filter: &Filter) -> Result<Vec<PersonRow>> {
-        let sql = if whole {
-            "SELECT p.id, p.key, p.name, p.named, p.cited FROM people p WHERE p.named > 0".to_string()
-        } else {
-            format!(
-                "SELECT x.person, p.key, p.name, count(*), sum(x.cited) FROM doc_people x
-                 JOIN people p ON p.id = x.person WHERE {} GROUP BY x.person",
-                in_scope.sql
-            )
-        };
+        let sql = kept_or_counted(
+            whole,
+            "SELECT p.id, p.key, p.name, p.named, p.cited FROM people p WHERE p.named > 0",
+            "SELECT x.person, p.key, p.name, count(*), sum(x.cited) FROM doc_people x
+             JOIN people p ON p.id = x.person WHERE {} GROUP BY x.person",
+            in_scope,
+        );
         let mut rows: HashMap<String, PersonRow> = self
             .rows(&sql, &in_scope.params, |r| {
                 Ok(PersonRow {
@@ -419,15 +415,13 @@ impl Index {
             .map(|p| (p.key.clone(), p))
             .collect();
         let by_id: HashMap<i64, String> = rows.values().map(|p| (p.ids[0], p.key.clone())).collect();
-        let roles_sql = if whole {
-            "SELECT r.person, r.role, r.n FROM people_roles r WHERE r.n > 0".to_string()
-        } else {
-            format!(
-                "SELECT x.person, x.role, count(*) FROM doc_people x WHERE x.role IS NOT NULL AND {}
-                 GROUP BY x.person, x.role",
-                in_scope.sql
-            )
-        };
+        let roles_sql = kept_or_counted(
+            whole,
+            "SELECT r.person, r.role, r.n FROM people_roles r WHERE r.n > 0",
+            "SELECT x.person, x.role, count(*) FROM doc_people x WHERE x.role IS NOT NULL AND {}
+             GROUP BY x.person, x.role",
+            in_scope,
+        );
         for (id, role, n) in self.rows(&roles_sql, &in_scope.params, |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?))
         })? {
@@ -584,6 +578,16 @@ fn list_document(row: &mut Row, sha: String, cited: bool, cited_only: bool) {
     }
     if (cited || !cited_only) && row.named_in.last() != Some(&sha) {
         row.named_in.push(sha);
+    }
+}
+
+/// The query reading the counts the triggers keep (`whole`), or the one
+/// counting the rows of the documents in scope (its `{}`).
+fn kept_or_counted(whole: bool, kept: &str, counted: &str, in_scope: &Clause) -> String {
+    if whole {
+        kept.to_string()
+    } else {
+        counted.replace("{}", &in_scope.sql)
     }
 }
 

@@ -112,18 +112,20 @@ fn index_agrees_with_the_log_after_add_reanalyze_and_import() {
     assert_eq!(deep["findings"], serde_json::json!([]), "{deep:#}");
 }
 
+/// An archive of one plain document, indexed, then an `add` of the citing
+/// text (b.txt) killed at `point`.
+fn add_citing_crashing_at(env: &Env, point: &str) {
+    env.add(&[&write_text(env, "a.txt", PLAIN)]);
+    env.run(&["reindex"]).ok();
+    write_text(env, "b.txt", CITING);
+    let out = env.cmd(&["add", "b.txt"]).env(CRASH_VAR, point).output().unwrap();
+    assert!(!out.status.success(), "add armed at {point} was not killed");
+}
+
 #[test]
 fn an_index_killed_mid_update_is_behind_and_catches_up_when_next_used() {
     let env = Env::new();
-    env.add(&[&write_text(&env, "a.txt", PLAIN)]);
-    env.run(&["reindex"]).ok();
-    write_text(&env, "b.txt", CITING);
-    let out = env
-        .cmd(&["add", "b.txt"])
-        .env(CRASH_VAR, "index-applied")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    add_citing_crashing_at(&env, "index-applied");
     // The add was acknowledged (the head moved) before the index update
     // died: the index is merely behind, which is a warning.
     let (code, report) = env.verify();
@@ -136,15 +138,7 @@ fn an_index_killed_mid_update_is_behind_and_catches_up_when_next_used() {
 #[test]
 fn an_unacknowledged_add_never_reaches_the_index() {
     let env = Env::new();
-    env.add(&[&write_text(&env, "a.txt", PLAIN)]);
-    env.run(&["reindex"]).ok();
-    write_text(&env, "b.txt", CITING);
-    let out = env
-        .cmd(&["add", "b.txt"])
-        .env(CRASH_VAR, "log-synced")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    add_citing_crashing_at(&env, "log-synced");
     // Readers see the head, not the tail.
     assert!(found(&env, &["McCain"]).is_empty());
     env.run(&["verify", "--repair"]).ok();
