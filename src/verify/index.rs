@@ -343,9 +343,13 @@ fn derived_tables(conn: &Connection, problems: &mut Vec<String>) -> std::result:
             "a document's searchable text is missing or has no document",
             // FTS5's own table of row sizes names every row, without
             // reading the texts.
-            "SELECT coalesce(d.sha256, t.id) FROM texts_docsize t FULL JOIN
-                (SELECT * FROM documents WHERE text_sha256 IS NOT NULL) d ON d.id = t.id
-             WHERE d.id IS NULL OR t.id IS NULL",
+            // (Two anti-joins: SQLite runs a full join of the two as a
+            // nested loop.)
+            "SELECT t.id FROM texts_docsize t WHERE NOT EXISTS
+                (SELECT 1 FROM documents d WHERE d.id = t.id AND d.text_sha256 IS NOT NULL)
+             UNION ALL
+             SELECT d.sha256 FROM documents d WHERE d.text_sha256 IS NOT NULL AND NOT EXISTS
+                (SELECT 1 FROM texts_docsize t WHERE t.id = d.id)",
         ),
     ];
     for (what, sql) in checks {
