@@ -17,10 +17,11 @@ use crate::store::BlobStore;
 
 use super::name_key;
 
-/// The most text of one document the full-text index holds: a document
-/// larger than this is searchable in its first 16 MiB, as the sources
-/// analyser reads no more either.
-pub const MAX_TEXT: u64 = crate::cite::MAX_TEXT;
+/// The most text of one document the full-text index holds: a longer
+/// document is searchable in its first 4 MiB (some 700,000 words, more
+/// than any article). FTS5 holds a whole document's positions in memory
+/// while it indexes it, so this bounds what an `add` of a huge text costs.
+pub const MAX_TEXT: u64 = 4 << 20;
 
 pub type Sql<T> = rusqlite::Result<T>;
 

@@ -288,7 +288,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 /// leave it half-written, which the rollback journal ensures.
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.pragma_update(None, "cache_size", -8_000)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
