@@ -199,10 +199,6 @@ impl Index {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
